@@ -1,0 +1,90 @@
+package io.moe4j.tensor;
+
+import io.moe4j.gguf.GgufException;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A row-major matrix of stored weights ({@code rows} rows of {@code cols} values each) in any supported
+ * ggml type, read in place from the mapped file. The product with an activation vector is the engine's
+ * basic operation: {@code out[r] = row(r) · x}.
+ */
+public final class WeightMatrix {
+    private final String name;
+    private final BlockFormat format;
+    private final MemorySegment data;
+    private final long offset;
+    private final int rows;
+    private final int cols;
+    private final long rowBytes;
+
+    public WeightMatrix(String name, BlockFormat format, MemorySegment data, long offset, int rows, int cols) {
+        if (cols % format.type().blockSize() != 0) {
+            throw new GgufException(name + ": row length " + cols + " is not a multiple of the " + format.type() + " block size");
+        }
+        this.name = name;
+        this.format = format;
+        this.data = data;
+        this.offset = offset;
+        this.rows = rows;
+        this.cols = cols;
+        this.rowBytes = format.type().byteSize(cols);
+        if (offset + rowBytes * rows > data.byteSize()) {
+            throw new GgufException(name + ": " + rows + " rows of " + rowBytes + " bytes do not fit its data");
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public BlockFormat format() {
+        return format;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    public long rowBytes() {
+        return rowBytes;
+    }
+
+    /** Bytes of weights this matrix occupies. */
+    public long byteSize() {
+        return rowBytes * rows;
+    }
+
+    public MemorySegment data() {
+        return data;
+    }
+
+    /** Byte offset of row {@code row} in {@link #data()}. */
+    public long rowOffset(int row) {
+        return offset + rowBytes * row;
+    }
+
+    public float dot(int row, float[] x, int xOffset) {
+        return format.dot(data, rowOffset(row), x, xOffset, cols);
+    }
+
+    /** {@code out[outOffset + r - rowStart] = row(r) · x[xOffset..]} for r in [rowStart, rowEnd). */
+    public void matVec(float[] x, int xOffset, float[] out, int outOffset, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[outOffset + r - rowStart] = format.dot(data, rowOffset(r), x, xOffset, cols);
+        }
+    }
+
+    public void dequantizeRow(int row, float[] dst, int dstOffset) {
+        format.dequantize(data, rowOffset(row), dst, dstOffset, cols);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + format.type() + " " + rows + "x" + cols;
+    }
+}
