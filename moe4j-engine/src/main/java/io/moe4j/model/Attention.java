@@ -1,0 +1,130 @@
+package io.moe4j.model;
+
+import io.moe4j.tensor.ComputePool;
+import io.moe4j.tensor.Matmul;
+import io.moe4j.tensor.VectorMath;
+import io.moe4j.tensor.WeightMatrix;
+
+/**
+ * Causal multi-head self-attention with grouped-query heads, optional q/k RMS norms and biases, and
+ * RoPE, over a {@link KvCache}.
+ */
+public final class Attention {
+    private final ModelConfig config;
+    private final WeightMatrix wq;
+    private final WeightMatrix wk;
+    private final WeightMatrix wv;
+    private final WeightMatrix wo;
+    private final float[] bq;
+    private final float[] bk;
+    private final float[] bv;
+    private final float[] qNorm;
+    private final float[] kNorm;
+    private final Rope rope;
+
+    public Attention(ModelConfig config, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix wo,
+                     float[] bq, float[] bk, float[] bv, float[] qNorm, float[] kNorm) {
+        this.config = config;
+        this.wq = wq;
+        this.wk = wk;
+        this.wv = wv;
+        this.wo = wo;
+        this.bq = bq;
+        this.bk = bk;
+        this.bv = bv;
+        this.qNorm = qNorm;
+        this.kNorm = kNorm;
+        this.rope = new Rope(config.ropeType(), config.ropeDimensions(), config.ropeFreqBase());
+        if ((config.qkNorm() == QkNorm.NONE) != (qNorm == null)) {
+            throw new IllegalArgumentException("q/k norm weights do not match the configuration " + config.qkNorm());
+        }
+    }
+
+    /** Attention output for each token of the batch, added to {@code residual}. */
+    public void forward(ComputePool pool, int layer, float[][] x, int[] positions, KvCache cache, float[][] residual) {
+        int tokens = x.length;
+        int qLen = config.queryLength();
+        int kLen = config.keyLength();
+        int vLen = config.valueLength();
+        float[][] q = new float[tokens][qLen];
+        float[][] k = new float[tokens][kLen];
+        float[][] v = new float[tokens][vLen];
+        Matmul.apply(pool, wq, x, 0, q, 0);
+        Matmul.apply(pool, wk, x, 0, k, 0);
+        Matmul.apply(pool, wv, x, 0, v, 0);
+        for (int t = 0; t < tokens; t++) {
+            addBias(q[t], bq);
+            addBias(k[t], bk);
+            addBias(v[t], bv);
+            normalize(q[t], qNorm, config.headCount());
+            normalize(k[t], kNorm, config.headCountKv());
+            float[] angles = rope.angles(positions[t]);
+            rope.apply(q[t], 0, config.headCount(), config.headSize(), angles);
+            rope.apply(k[t], 0, config.headCountKv(), config.headSize(), angles);
+            cache.store(layer, positions[t], k[t], 0, v[t], 0);
+        }
+        float[][] attended = new float[tokens][config.headCount() * config.valueHeadSize()];
+        int heads = config.headCount();
+        pool.forRange(tokens * heads, Math.max(1, 4096 / Math.max(1, positions[tokens - 1] + 1)),
+                (start, end) -> {
+                    float[] scores = new float[positions[tokens - 1] + 1];
+                    for (int i = start; i < end; i++) {
+                        attendHead(layer, q[i / heads], positions[i / heads], i % heads, cache, scores, attended[i / heads]);
+                    }
+                });
+        float[][] out = new float[tokens][config.embeddingLength()];
+        Matmul.apply(pool, wo, attended, 0, out, 0);
+        for (int t = 0; t < tokens; t++) {
+            VectorMath.axpy(1f, out[t], 0, residual[t], 0, out[t].length);
+        }
+    }
+
+    private void attendHead(int layer, float[] q, int pos, int head, KvCache cache, float[] scores, float[] out) {
+        int headSize = config.headSize();
+        int valueHeadSize = config.valueHeadSize();
+        int kvHead = head / (config.headCount() / config.headCountKv());
+        float[] keys = cache.keys(layer);
+        float[] values = cache.values(layer);
+        int kStride = cache.keyLength();
+        int vStride = cache.valueLength();
+        float scale = (float) (1.0 / Math.sqrt(headSize));
+        int qOffset = head * headSize;
+        for (int p = 0; p <= pos; p++) {
+            scores[p] = VectorMath.dot(q, qOffset, keys, p * kStride + kvHead * headSize, headSize) * scale;
+        }
+        VectorMath.softmax(scores, 0, pos + 1);
+        int outOffset = head * valueHeadSize;
+        java.util.Arrays.fill(out, outOffset, outOffset + valueHeadSize, 0f);
+        for (int p = 0; p <= pos; p++) {
+            VectorMath.axpy(scores[p], values, p * vStride + kvHead * valueHeadSize, out, outOffset, valueHeadSize);
+        }
+    }
+
+    private static void addBias(float[] x, float[] bias) {
+        if (bias != null) {
+            VectorMath.axpy(1f, bias, 0, x, 0, bias.length);
+        }
+    }
+
+    private void normalize(float[] x, float[] weight, int heads) {
+        switch (config.qkNorm()) {
+            case NONE -> { }
+            case WHOLE -> VectorMath.rmsNorm(x, 0, weight, config.rmsEps(), x, 0, x.length);
+            case PER_HEAD -> {
+                int size = config.headSize();
+                for (int h = 0; h < heads; h++) {
+                    VectorMath.rmsNorm(x, h * size, weight, config.rmsEps(), x, h * size, size);
+                }
+            }
+        }
+    }
+
+    public long activeBytesPerToken() {
+        return wq.byteSize() + wk.byteSize() + wv.byteSize() + wo.byteSize();
+    }
+
+    public long parameterCount() {
+        return (long) wq.rows() * wq.cols() + (long) wk.rows() * wk.cols() + (long) wv.rows() * wv.cols()
+                + (long) wo.rows() * wo.cols();
+    }
+}

@@ -1,0 +1,151 @@
+package io.moe4j.model;
+
+import io.moe4j.route.ExpertSelection;
+import io.moe4j.route.Gating;
+import io.moe4j.route.Router;
+import io.moe4j.route.RoutingListener;
+import io.moe4j.tensor.ComputePool;
+import io.moe4j.tensor.Matmul;
+import io.moe4j.tensor.VectorMath;
+import io.moe4j.tensor.WeightMatrix;
+
+import java.util.Arrays;
+
+/**
+ * The Mixture-of-Experts feed-forward layer: a linear gate scores the experts, a {@link Router} picks
+ * each token's experts and weights, and the chosen experts' outputs are summed with those weights; an
+ * optional shared expert, scaled by a sigmoid gate, is added for every token (Qwen2-MoE).
+ *
+ * <p>Tokens of a batch are grouped by expert so that each expert's weights are read once per batch.
+ */
+public final class MoeLayer {
+    private final int layer;
+    private final Gating gating;
+    private final WeightMatrix gate;
+    private final SwiGluFfn[] experts;
+    private final SwiGluFfn sharedExpert;
+    private final float[] sharedGate;
+
+    public MoeLayer(int layer, Gating gating, WeightMatrix gate, SwiGluFfn[] experts, SwiGluFfn sharedExpert, float[] sharedGate) {
+        if (gate.rows() != gating.expertCount() || experts.length != gating.expertCount()) {
+            throw new IllegalArgumentException("layer " + layer + ": gate has " + gate.rows() + " rows and " + experts.length
+                    + " experts, gating expects " + gating.expertCount());
+        }
+        this.layer = layer;
+        this.gating = gating;
+        this.gate = gate;
+        this.experts = experts.clone();
+        this.sharedExpert = sharedExpert;
+        this.sharedGate = sharedGate;
+    }
+
+    public Gating gating() {
+        return gating;
+    }
+
+    public int expertCount() {
+        return experts.length;
+    }
+
+    public SwiGluFfn expert(int e) {
+        return experts[e];
+    }
+
+    public SwiGluFfn sharedExpert() {
+        return sharedExpert;
+    }
+
+    public WeightMatrix gate() {
+        return gate;
+    }
+
+    /** The gate's raw scores for each token. */
+    public float[][] gateLogits(ComputePool pool, float[][] x) {
+        float[][] logits = new float[x.length][gate.rows()];
+        Matmul.apply(pool, gate, x, 0, logits, 0);
+        return logits;
+    }
+
+    /** Adds the layer's output for each (normalised) input {@code x[t]} to {@code residual[t]}. */
+    public ExpertSelection[] forward(ComputePool pool, float[][] x, int[] positions, Router router,
+                                     RoutingListener listener, float[][] residual) {
+        float[][] logits = gateLogits(pool, x);
+        ExpertSelection[] selections = router.route(layer, logits, gating);
+        if (selections.length != x.length) {
+            throw new IllegalStateException("router " + router + " returned " + selections.length + " selections for " + x.length + " tokens");
+        }
+        if (listener != null) {
+            listener.onRouting(layer, positions, logits, selections);
+        }
+        int dim = residual[0].length;
+        for (int e = 0; e < experts.length; e++) {
+            int[] tokens = tokensOf(e, selections);
+            if (tokens.length == 0) {
+                continue;
+            }
+            float[][] in = new float[tokens.length][];
+            for (int i = 0; i < tokens.length; i++) {
+                in[i] = x[tokens[i]];
+            }
+            float[][] out = new float[tokens.length][dim];
+            experts[e].forward(pool, in, out);
+            for (int i = 0; i < tokens.length; i++) {
+                VectorMath.axpy(weightOf(e, selections[tokens[i]]), out[i], 0, residual[tokens[i]], 0, dim);
+            }
+        }
+        if (sharedExpert != null) {
+            float[][] out = new float[x.length][dim];
+            sharedExpert.forward(pool, x, out);
+            for (int t = 0; t < x.length; t++) {
+                float scale = VectorMath.sigmoid(VectorMath.dot(sharedGate, 0, x[t], 0, dim));
+                VectorMath.axpy(scale, out[t], 0, residual[t], 0, dim);
+            }
+        }
+        return selections;
+    }
+
+    private int[] tokensOf(int expert, ExpertSelection[] selections) {
+        int[] tokens = new int[selections.length];
+        int n = 0;
+        for (int t = 0; t < selections.length; t++) {
+            ExpertSelection s = selections[t];
+            for (int i = 0; i < s.count(); i++) {
+                int e = s.expert(i);
+                if (e < 0 || e >= experts.length) {
+                    throw new IllegalStateException("layer " + layer + ": router chose expert " + e + " of " + experts.length);
+                }
+                if (e == expert) {
+                    tokens[n++] = t;
+                    break;
+                }
+            }
+        }
+        return Arrays.copyOf(tokens, n);
+    }
+
+    private static float weightOf(int expert, ExpertSelection s) {
+        float w = 0;
+        for (int i = 0; i < s.count(); i++) {
+            if (s.expert(i) == expert) {
+                w += s.weight(i);
+            }
+        }
+        return w;
+    }
+
+    /** Bytes of weights one token reads here under native routing. */
+    public long activeBytesPerToken() {
+        long expertBytes = experts[0].byteSize() * gating.expertsPerToken();
+        return gate.byteSize() + expertBytes + (sharedExpert == null ? 0 : sharedExpert.byteSize());
+    }
+
+    public long parameterCount() {
+        long p = (long) gate.rows() * gate.cols() + experts[0].parameterCount() * experts.length;
+        return sharedExpert == null ? p : p + sharedExpert.parameterCount() + sharedGate.length;
+    }
+
+    public long activeParameterCount() {
+        long p = (long) gate.rows() * gate.cols() + experts[0].parameterCount() * gating.expertsPerToken();
+        return sharedExpert == null ? p : p + sharedExpert.parameterCount() + sharedGate.length;
+    }
+}

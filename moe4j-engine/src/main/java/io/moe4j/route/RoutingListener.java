@@ -1,0 +1,18 @@
+package io.moe4j.route;
+
+/**
+ * Observes routing decisions as the model makes them (for traces and statistics). Called on the
+ * thread that runs the forward pass, once per MoE layer per batch.
+ *
+ * @see io.moe4j.route.Router
+ */
+@FunctionalInterface
+public interface RoutingListener {
+    /**
+     * @param layer      MoE layer index
+     * @param positions  sequence position of each token of the batch
+     * @param logits     the gate's raw scores per token
+     * @param selections the experts chosen per token
+     */
+    void onRouting(int layer, int[] positions, float[][] logits, ExpertSelection[] selections);
+}
