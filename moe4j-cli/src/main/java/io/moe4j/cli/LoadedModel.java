@@ -1,0 +1,34 @@
+package io.moe4j.cli;
+
+import io.moe4j.model.Architectures;
+import io.moe4j.model.MoeModel;
+import io.moe4j.tokenizer.Tokenizer;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/** A model with its tokenizer, loaded with a progress line on stderr. */
+record LoadedModel(MoeModel model, Tokenizer tokenizer) implements AutoCloseable {
+
+    static LoadedModel load(Path path, PrintStream log) {
+        long start = System.nanoTime();
+        MoeModel model = Architectures.load(path);
+        Tokenizer tokenizer;
+        try {
+            tokenizer = Tokenizer.fromGguf(model.file().metadata());
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        var c = model.config();
+        log.printf("moe4j: loaded %s (%s, %d layers, %d experts top-%d, %.1fM params) in %.2f s%n",
+                path.getFileName(), c.architecture(), c.layerCount(), c.expertCount(), c.expertsPerToken(),
+                model.parameterCount() / 1e6, (System.nanoTime() - start) / 1e9);
+        return new LoadedModel(model, tokenizer);
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
