@@ -163,6 +163,12 @@ public final class RouteSpec implements RoutingPlan {
     private static Router policy(String text) {
         int colon = text.indexOf(':');
         String name = (colon < 0 ? text : text.substring(0, colon)).trim();
+        int comma = name.indexOf(',');
+        if (comma >= 0) {
+            name = name.substring(0, comma).trim();
+            throw new IllegalArgumentException(name.equals("native") ? "native takes no arguments"
+                    : "expected ':' after the policy name, as in topk:2 or topp:0.6,max=8");
+        }
         Arguments args = new Arguments(name, colon < 0 ? null : text.substring(colon + 1));
         Router router = switch (name) {
             case "native" -> NATIVE;

@@ -67,6 +67,7 @@ class RouteSpecTest {
             "topp:0.5,2|bad --route part 'topp:0.5,2': expected key=value after the first argument of topp, got '2'",
             "fastest|bad --route part 'fastest': unknown policy 'fastest' (expected native, topk:K, topp:P, threshold:T, budget:B, random:K or ban:L/E)",
             "native:2|bad --route part 'native:2': native takes no arguments",
+            "topk,2|bad --route part 'topk,2': expected ':' after the policy name, as in topk:2 or topp:0.6,max=8",
             "threshold:1|bad --route part 'threshold:1': T must be in [0, 1), got 1.0",
             "budget:0.5|bad --route part 'budget:0.5': B must be a number of at least 1 (every token needs one expert), got 0.5",
             "random:2,seed=x|bad --route part 'random:2,seed=x': seed must be a whole number, got 'x'",
