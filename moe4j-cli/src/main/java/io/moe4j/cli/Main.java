@@ -19,6 +19,9 @@ import java.io.PrintWriter;
                 TokenizeCommand.class,
                 LogitsCommand.class,
                 PerplexityCommand.class,
+                TraceCommand.class,
+                ReportCommand.class,
+                SweepCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

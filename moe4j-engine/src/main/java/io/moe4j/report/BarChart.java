@@ -32,8 +32,8 @@ public final class BarChart {
         for (double v : values) {
             max = Math.max(max, v);
         }
-        double[] ticks = Svg.ticks(0, max > 0 ? max * 1.1 : 1, 5);
-        double top = ticks[ticks.length - 1];
+        double top = max > 0 ? max * 1.1 : 1;
+        double[] ticks = Svg.ticks(0, top, 5);
         int width = LEFT + labels.length * (BAR + 14) + 160;
         int height = TOP + PLOT_H + 40;
         StringBuilder b = new StringBuilder();

@@ -5,7 +5,7 @@ package io.moe4j.report;
  * {@code <title>}, so no script is needed), and a colour legend from 0 to the largest value.
  */
 public final class Heatmap {
-    private static final int CELL = 14;
+    private static final int DEFAULT_CELL = 14;
     private static final int LEFT = 70;
     private static final int TOP = 44;
     private static final int LEGEND = 70;
@@ -16,9 +16,15 @@ public final class Heatmap {
     private final String[] rowLabels;
     private final String[] columnLabels;
     private final double[][] values;
+    private final int cell;
 
     /** @param values row-major, every row as long as {@code columnLabels} */
     public Heatmap(String title, String rowAxis, String columnAxis, String[] rowLabels, String[] columnLabels, double[][] values) {
+        this(title, rowAxis, columnAxis, rowLabels, columnLabels, values, DEFAULT_CELL);
+    }
+
+    /** @param cell side of a cell in pixels */
+    public Heatmap(String title, String rowAxis, String columnAxis, String[] rowLabels, String[] columnLabels, double[][] values, int cell) {
         if (values.length != rowLabels.length) {
             throw new IllegalArgumentException(values.length + " rows but " + rowLabels.length + " row labels");
         }
@@ -33,6 +39,7 @@ public final class Heatmap {
         this.rowLabels = rowLabels.clone();
         this.columnLabels = columnLabels.clone();
         this.values = values;
+        this.cell = cell;
     }
 
     /** Labels 0..n-1, for experts and layers. */
@@ -54,8 +61,8 @@ public final class Heatmap {
                 max = Math.max(max, v);
             }
         }
-        int gridW = cols * CELL;
-        int gridH = rows * CELL;
+        int gridW = cols * cell;
+        int gridH = rows * cell;
         int width = LEFT + gridW + LEGEND;
         int height = TOP + gridH + 40;
         StringBuilder b = new StringBuilder();
@@ -65,18 +72,18 @@ public final class Heatmap {
         b.append(Svg.fmt("<text x=\"%d\" y=\"16\" font-size=\"13\" font-weight=\"bold\">%s</text>", 4, Svg.escape(title)));
         b.append(Svg.fmt("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s →</text>", LEFT + gridW / 2, TOP - 22, Svg.escape(columnAxis)));
         b.append(Svg.fmt("<text transform=\"translate(12,%d) rotate(-90)\" text-anchor=\"middle\">%s →</text>", TOP + gridH / 2, Svg.escape(rowAxis)));
-        int every = cols > 40 ? 4 : cols > 20 ? 2 : 1;
+        int every = (int) Math.ceil(16.0 / cell); // keep column labels about 16 px apart
         for (int c = 0; c < cols; c += every) {
             b.append(Svg.fmt("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"8\">%s</text>",
-                    LEFT + c * CELL + CELL / 2, TOP - 4, Svg.escape(columnLabels[c])));
+                    LEFT + c * cell + cell / 2, TOP - 4, Svg.escape(columnLabels[c])));
         }
         for (int r = 0; r < rows; r++) {
             b.append(Svg.fmt("<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"8\">%s</text>",
-                    LEFT - 4, TOP + r * CELL + CELL / 2 + 3, Svg.escape(rowLabels[r])));
+                    LEFT - 4, TOP + r * cell + cell / 2 + 3, Svg.escape(rowLabels[r])));
             for (int c = 0; c < cols; c++) {
                 double v = values[r][c];
                 b.append(Svg.fmt("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s %s, %s %s: %s</title></rect>",
-                        LEFT + c * CELL, TOP + r * CELL, CELL, CELL, Svg.colour(max > 0 ? v / max : 0),
+                        LEFT + c * cell, TOP + r * cell, cell, cell, Svg.colour(max > 0 ? v / max : 0),
                         Svg.escape(rowAxis), Svg.escape(rowLabels[r]), Svg.escape(columnAxis), Svg.escape(columnLabels[c]), percent(v)));
             }
         }

@@ -40,7 +40,7 @@ public final class TraceReport {
         section(b, "Expert load per layer",
                 "Share of tokens each expert receives. Perfectly balanced routing would give every cell "
                         + Svg.num(100.0 * s.expertsPerToken() / experts) + "%; dark cells are hot experts, pale ones are rarely used.");
-        b.append(new Heatmap("Expert load", "layer", "expert", Heatmap.indices(layers), Heatmap.indices(experts), load).svg("load"));
+        b.append(new Heatmap("Expert load", "layer", "expert", Heatmap.indices(layers), Heatmap.indices(experts), load, 22).svg("load"));
 
         section(b, "Gate entropy per layer",
                 "Mean entropy of the gate's probabilities over all experts, in nats. The dashed line is a uniform gate (ln "
