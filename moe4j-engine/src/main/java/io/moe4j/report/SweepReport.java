@@ -14,6 +14,7 @@ public final class SweepReport {
     private static final int TOP = 40;
     private static final int W = 560;
     private static final int H = 360;
+    private static final double OFF_SCALE = 1.5;
 
     private SweepReport() {
     }
@@ -41,22 +42,25 @@ public final class SweepReport {
         double maxX = 0;
         double minY = Double.POSITIVE_INFINITY;
         double maxY = 0;
+        double basePpl = base.result().perplexity();
         for (Row r : rows) {
             maxX = Math.max(maxX, r.expertsPerToken());
             minY = Math.min(minY, r.result().perplexity());
-            maxY = Math.max(maxY, r.result().perplexity());
+            // an ablation far off (random routing) would squash everything else into one line: it is drawn at the top edge
+            if (r.result().perplexity() <= basePpl * OFF_SCALE) {
+                maxY = Math.max(maxY, r.result().perplexity());
+            }
         }
-        double basePpl = base.result().perplexity();
         maxY = Math.max(maxY, basePpl * 1.01);
         double pad = Math.max((maxY - minY) * 0.08, basePpl * 0.005);
         double[] xt = Svg.ticks(0, maxX * 1.1, 6);
         double[] yt = Svg.ticks(minY - pad, maxY + pad, 6);
         double x0 = 0;
-        double x1 = xt[xt.length - 1];
+        double x1 = Math.max(xt[xt.length - 1], maxX * 1.08);
         double y0 = Math.min(yt[0], minY - pad);
         double y1 = Math.max(yt[yt.length - 1], maxY + pad);
         Plot p = new Plot(x0, x1, y0, y1);
-        int width = LEFT + W + 220;
+        int width = LEFT + W + 330;
         int height = TOP + H + 50;
         StringBuilder b = new StringBuilder();
         b.append(Svg.fmt("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" %s font-size=\"11\">",
@@ -84,13 +88,19 @@ public final class SweepReport {
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
             double px = p.x(r.expertsPerToken());
-            double py = p.y(r.result().perplexity());
+            boolean off = r.result().perplexity() > y1;
+            double py = off ? TOP + 6 : p.y(r.result().perplexity());
             String colour = r == base ? "#c0392b" : Svg.colour(0.8);
-            b.append(Svg.fmt("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\"><title>%s: %.3f experts/token, ppl %.4f (%+.2f%%)</title></circle>",
-                    px, py, colour, Svg.escape(r.policy()), r.expertsPerToken(), r.result().perplexity(), r.deltaPercent(base)));
-            b.append(Svg.fmt("<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%d</text>", px + 6, py - 5, i + 1));
-            b.append(Svg.fmt("<text x=\"%d\" y=\"%d\" font-size=\"10\">%d: %s</text>", LEFT + W + 12, TOP + 10 + i * 14, i + 1,
-                    Svg.escape(shorten(r.policy()))));
+            String tip = Svg.fmt("<title>%s: %.3f experts/token, ppl %.4f (%+.2f%%)</title>", Svg.escape(r.policy()), r.expertsPerToken(),
+                    r.result().perplexity(), r.deltaPercent(base));
+            if (off) {
+                b.append(Svg.fmt("<path d=\"M%.1f %.1f l-5 8 h10 z\" fill=\"%s\">%s</path>", px, py - 5, colour, tip));
+            } else {
+                b.append(Svg.fmt("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\">%s</circle>", px, py, colour, tip));
+            }
+            b.append(Svg.fmt("<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%d</text>", px + 6, off ? py + 10 : py - 5, i + 1));
+            b.append(Svg.fmt("<text x=\"%d\" y=\"%d\" font-size=\"10\">%d: %s (%.2f, %.3f%s)</text>", LEFT + W + 12, TOP + 10 + i * 14, i + 1,
+                    Svg.escape(shorten(r.policy())), r.expertsPerToken(), r.result().perplexity(), off ? ", off scale ▲" : ""));
         }
         return b.append("</svg>\n").toString();
     }

@@ -93,9 +93,14 @@ class ReportTest {
 
     @Test
     void sweepPlotIsWellFormedWithOnePointPerRow() throws Exception {
-        List<Row> rows = List.of(row("native", true, 4, 1.4), row("topk:2", false, 2, 1.5), row("topp:0.6 & more", false, 2.5, 1.41));
-        List<Document> svgs = svgs(SweepReport.svg(rows));
+        List<Row> rows = List.of(row("native", true, 4, 1.4), row("topk:2", false, 2, 1.5), row("topp:0.6 & more", false, 2.5, 1.41),
+                row("random:4", false, 4, 3.0));
+        String svg = SweepReport.svg(rows);
+        List<Document> svgs = svgs(svg);
         assertThat(svgs).hasSize(1);
         assertThat(svgs.get(0).getElementsByTagName("circle").getLength()).isEqualTo(3);
+        // random routing's perplexity is far off: a marker at the top edge instead of a point
+        assertThat(svgs.get(0).getElementsByTagName("path").getLength()).isEqualTo(1);
+        assertThat(svg).contains("4: random:4 (4.00, 20.086, off scale ▲)");
     }
 }
