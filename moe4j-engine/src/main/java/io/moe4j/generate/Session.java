@@ -58,16 +58,19 @@ public final class Session implements LogitsSource {
         return Arrays.copyOf(history, length);
     }
 
+    /** Forgets every token fed so far. */
     @Override
     public void reset() {
         length = 0;
     }
 
+    /** Feeds tokens in one batch and returns the logits after the last one. */
     @Override
     public float[] feed(int... tokens) {
         return forward(tokens, false)[0];
     }
 
+    /** Feeds tokens in one batch and returns the logits after each of them. */
     @Override
     public float[][] feedAll(int... tokens) {
         return forward(tokens, true);
