@@ -19,6 +19,7 @@ import java.io.PrintWriter;
                 TokenizeCommand.class,
                 LogitsCommand.class,
                 PerplexityCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
