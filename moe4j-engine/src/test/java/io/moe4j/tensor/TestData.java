@@ -78,23 +78,7 @@ final class TestData {
         return x;
     }
 
-    /** The shared models directory: the first existing of ../shared, ../../shared (Surefire runs in the module). */
-    static Path models() {
-        for (String candidate : List.of("../shared", "../../shared")) {
-            Path p = Path.of(candidate, "models");
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        return fail("shared models not found: neither ../shared/models nor ../../shared/models exists (working dir "
-                + Path.of("").toAbsolutePath() + ")");
-    }
-
     static Path model(String relative) {
-        Path p = models().resolve(relative);
-        if (!Files.isRegularFile(p)) {
-            fail("shared model file missing: " + p.toAbsolutePath());
-        }
-        return p;
+        return io.moe4j.testing.Shared.file("models/" + relative);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.moe4j.gguf.GgufFile;
 import io.moe4j.gguf.GgufMetadata;
+import io.moe4j.testing.Shared;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,14 +28,7 @@ final class SharedFixtures {
 
     /** The shared folder; tests fail (not skip) without it, since it holds the reference outputs. */
     static Path sharedDir() {
-        for (String candidate : List.of("../shared", "../../shared")) {
-            Path dir = Path.of(candidate);
-            if (Files.isDirectory(dir.resolve("reference/tokenizer"))) {
-                return dir.toAbsolutePath().normalize();
-            }
-        }
-        return fail("shared test data not found: expected ../shared or ../../shared (relative to "
-                + Path.of("").toAbsolutePath() + ") with reference/tokenizer inside");
+        return Shared.root();
     }
 
     static Path referenceVocab(String name) {
