@@ -32,15 +32,15 @@ final class Completion {
         }
         Decoding.Opened opened = decoding.open(loaded.model(), pool, ctx, null);
         LogitsSource session = opened.source();
-        StreamingDecoder decoder = loaded.tokenizer().streamingDecoder();
+        StreamingDecoder decoder = loaded.tokenizer().newStreamingDecoder();
         out.print(prompt);
         out.flush();
         Generator.Stats stats = Generator.generate(session, ids, maxTokens, new Sampler(sampling),
                 loaded.tokenizer()::isEndOfGeneration, id -> {
-                    out.print(decoder.next(id));
+                    out.print(decoder.accept(id));
                     out.flush();
                 });
-        out.print(decoder.finish());
+        out.print(decoder.flush());
         out.println();
         out.flush();
         log.printf(Locale.ROOT, "%nmoe4j: prompt %d tokens in %.3f s (%.1f tok/s); generated %d tokens in %.3f s (%.1f tok/s); stop: %s; routing %s, %.2f experts/token%n",

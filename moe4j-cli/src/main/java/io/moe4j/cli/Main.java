@@ -22,6 +22,7 @@ import java.io.PrintWriter;
                 TraceCommand.class,
                 ReportCommand.class,
                 SweepCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

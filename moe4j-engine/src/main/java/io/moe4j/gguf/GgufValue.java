@@ -26,10 +26,29 @@ public record GgufValue(GgufValueType type, Object value) {
         if (!expected.isInstance(value)) {
             throw new IllegalArgumentException(type + " value must be a " + expected.getSimpleName() + ", not " + value.getClass().getSimpleName());
         }
+        if (value instanceof Long l && !type.fits(l)) {
+            throw new IllegalArgumentException(l + " does not fit " + type);
+        }
     }
 
     public static GgufValue ofString(String s) {
         return new GgufValue(GgufValueType.STRING, s);
+    }
+
+    public static GgufValue ofUint8(long v) {
+        return new GgufValue(GgufValueType.UINT8, v);
+    }
+
+    public static GgufValue ofInt8(long v) {
+        return new GgufValue(GgufValueType.INT8, v);
+    }
+
+    public static GgufValue ofUint16(long v) {
+        return new GgufValue(GgufValueType.UINT16, v);
+    }
+
+    public static GgufValue ofInt16(long v) {
+        return new GgufValue(GgufValueType.INT16, v);
     }
 
     public static GgufValue ofUint32(long v) {
@@ -40,12 +59,21 @@ public record GgufValue(GgufValueType type, Object value) {
         return new GgufValue(GgufValueType.INT32, v);
     }
 
+    /** Values above 2^63-1 are passed as their (negative) bit pattern. */
     public static GgufValue ofUint64(long v) {
         return new GgufValue(GgufValueType.UINT64, v);
     }
 
+    public static GgufValue ofInt64(long v) {
+        return new GgufValue(GgufValueType.INT64, v);
+    }
+
     public static GgufValue ofFloat32(float v) {
         return new GgufValue(GgufValueType.FLOAT32, v);
+    }
+
+    public static GgufValue ofFloat64(double v) {
+        return new GgufValue(GgufValueType.FLOAT64, v);
     }
 
     public static GgufValue ofBool(boolean v) {
@@ -91,8 +119,21 @@ public record GgufValue(GgufValueType type, Object value) {
             return new GgufArray(GgufValueType.FLOAT32, values);
         }
 
+        public static GgufArray ofDoubles(double... values) {
+            return new GgufArray(GgufValueType.FLOAT64, values);
+        }
+
+        public static GgufArray ofBools(boolean... values) {
+            return new GgufArray(GgufValueType.BOOL, values);
+        }
+
+        /** Integers of any integer element type; whether each fits the type is checked when it is written. */
         public static GgufArray ofInts(GgufValueType type, long... values) {
             return new GgufArray(type, values);
+        }
+
+        public static GgufArray ofArrays(GgufArray... values) {
+            return new GgufArray(GgufValueType.ARRAY, values);
         }
 
         public int length() {

@@ -42,6 +42,20 @@ public enum GgufValueType {
         return minBytes;
     }
 
+    /** Whether an integer value (held as a Java long, UINT64 as its bit pattern) fits this integer type. */
+    boolean fits(long value) {
+        return switch (this) {
+            case UINT8 -> value >= 0 && value <= 0xFFL;
+            case INT8 -> value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE;
+            case UINT16 -> value >= 0 && value <= 0xFFFFL;
+            case INT16 -> value >= Short.MIN_VALUE && value <= Short.MAX_VALUE;
+            case UINT32 -> value >= 0 && value <= 0xFFFF_FFFFL;
+            case INT32 -> value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
+            case UINT64, INT64 -> true;
+            default -> false;
+        };
+    }
+
     public boolean isInteger() {
         return switch (this) {
             case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;

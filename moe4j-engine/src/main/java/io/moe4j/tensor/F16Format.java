@@ -4,14 +4,12 @@ import io.moe4j.gguf.GgmlType;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
-final class F16Format implements BlockFormat {
-    static final ValueLayout.OfShort LAYOUT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+final class F16Format extends PlainFormat {
+    static final ValueLayout.OfShort LAYOUT = Bits.U16;
 
-    @Override
-    public GgmlType type() {
-        return GgmlType.F16;
+    F16Format() {
+        super(GgmlType.F16);
     }
 
     @Override
@@ -21,12 +19,11 @@ final class F16Format implements BlockFormat {
         }
     }
 
+    /** Round to nearest even, as ggml's fp32→fp16 conversion (F16C or its software fallback). */
     @Override
-    public float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
-        float sum = 0f;
+    public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long dstOffset) {
         for (int i = 0; i < count; i++) {
-            sum += Float.float16ToFloat(data.get(LAYOUT, offset + 2L * i)) * x[xOffset + i];
+            dst.set(LAYOUT, dstOffset + 2L * i, Float.floatToFloat16(src[srcOffset + i]));
         }
-        return sum;
     }
 }

@@ -4,14 +4,12 @@ import io.moe4j.gguf.GgmlType;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
-final class F32Format implements BlockFormat {
-    static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+final class F32Format extends PlainFormat {
+    static final ValueLayout.OfFloat LAYOUT = Bits.F32;
 
-    @Override
-    public GgmlType type() {
-        return GgmlType.F32;
+    F32Format() {
+        super(GgmlType.F32);
     }
 
     @Override
@@ -20,11 +18,7 @@ final class F32Format implements BlockFormat {
     }
 
     @Override
-    public float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
-        float sum = 0f;
-        for (int i = 0; i < count; i++) {
-            sum += data.get(LAYOUT, offset + 4L * i) * x[xOffset + i];
-        }
-        return sum;
+    public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long dstOffset) {
+        MemorySegment.copy(src, srcOffset, dst, LAYOUT, dstOffset, count);
     }
 }

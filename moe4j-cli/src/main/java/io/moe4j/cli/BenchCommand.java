@@ -1,0 +1,96 @@
+package io.moe4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moe4j.generate.Benchmark;
+import io.moe4j.model.Architectures;
+import io.moe4j.model.MoeModel;
+import io.moe4j.tensor.ComputePool;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure prefill and decode speed like llama-bench: a prefill of -p tokens and a decode of -n tokens,",
+                "each repeated -r times after a warm-up, plus the weight bandwidth decode achieves."})
+final class BenchCommand implements Runnable {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "N", description = "Prefill tokens; 0 skips prefill (default ${DEFAULT-VALUE}).")
+    int prompt = 128;
+
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", description = "Decode tokens; 0 skips decode (default ${DEFAULT-VALUE}).")
+    int generate = 64;
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "Repetitions after the warm-up (default ${DEFAULT-VALUE}).")
+    int repetitions = 3;
+
+    @Option(names = "--json", description = "Print the results as JSON.")
+    boolean json;
+
+    @Override
+    public void run() {
+        if (prompt < 0 || generate < 0 || repetitions < 1) {
+            throw new UserError("-p and -n must not be negative and -r must be positive");
+        }
+        try (MoeModel model = Architectures.load(modelOptions.requireModel()); ComputePool pool = modelOptions.pool()) {
+            int ctx = Math.max(prompt, generate);
+            if (ctx > model.config().contextLength()) {
+                System.err.printf("moe4j: note: %d tokens exceed the model's trained context of %d%n", ctx, model.config().contextLength());
+            }
+            List<Benchmark.Measurement> results = new ArrayList<>();
+            if (prompt > 0) {
+                results.add(Benchmark.prefill(model, pool, prompt, repetitions, s -> System.err.println("moe4j: " + s)));
+            }
+            if (generate > 0) {
+                results.add(Benchmark.decode(model, pool, generate, repetitions, s -> System.err.println("moe4j: " + s)));
+            }
+            double bytesPerToken = model.activeBytesPerToken();
+            if (json) {
+                printJson(model, results, bytesPerToken);
+            } else {
+                System.out.printf(Locale.ROOT, "model: %s (%s), threads: %d, weights read per decoded token: %.1f MB%n",
+                        modelOptions.model.getFileName(), model.config().architecture(), pool.threads(), bytesPerToken / 1e6);
+                for (Benchmark.Measurement m : results) {
+                    System.out.printf(Locale.ROOT, "%-6s %10.2f ± %.2f tok/s%n", m.name(), m.meanTokensPerSecond(), m.sdTokensPerSecond());
+                }
+                results.stream().filter(m -> m.name().startsWith("tg")).findFirst().ifPresent(m ->
+                        System.out.printf(Locale.ROOT, "decode weight bandwidth: %.2f GB/s%n", m.meanTokensPerSecond() * bytesPerToken / 1e9));
+            }
+        }
+    }
+
+    private void printJson(MoeModel model, List<Benchmark.Measurement> results, double bytesPerToken) {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("model", modelOptions.model.toString());
+        root.put("architecture", model.config().architecture());
+        root.put("threads", modelOptions.threads);
+        root.put("weight_bytes_per_token", bytesPerToken);
+        ArrayNode rows = root.putArray("results");
+        for (Benchmark.Measurement m : results) {
+            ObjectNode r = rows.addObject();
+            r.put("test", m.name());
+            r.put("tokens_per_second", m.meanTokensPerSecond());
+            r.put("sd", m.sdTokensPerSecond());
+            ArrayNode samples = r.putArray("samples");
+            for (double s : m.samples()) {
+                samples.add(s);
+            }
+            if (m.name().startsWith("tg")) {
+                r.put("weight_gb_per_second", m.meanTokensPerSecond() * bytesPerToken / 1e9);
+            }
+        }
+        try {
+            System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UserError("cannot write JSON: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.moe4j.generate;
+
+import io.moe4j.model.MoeModel;
+import io.moe4j.tensor.ComputePool;
+
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Prefill and decode speed, measured as llama-bench does: a prefill of {@code p} tokens in one batch,
+ * and a decode of {@code n} tokens one at a time from an empty context, each repeated after a warm-up.
+ */
+public final class Benchmark {
+
+    /** Mean and standard deviation of tokens per second over the repetitions. */
+    public record Measurement(String name, int tokens, double meanTokensPerSecond, double sdTokensPerSecond, double[] samples) {
+    }
+
+    private Benchmark() {
+    }
+
+    public static Measurement prefill(MoeModel model, ComputePool pool, int tokens, int repetitions, Consumer<String> progress) {
+        int[] ids = randomTokens(model, tokens, 1);
+        Session session = new Session(model, pool, tokens);
+        return measure("pp" + tokens, tokens, repetitions, progress, () -> {
+            session.reset();
+            session.feed(ids);
+        });
+    }
+
+    public static Measurement decode(MoeModel model, ComputePool pool, int tokens, int repetitions, Consumer<String> progress) {
+        int[] ids = randomTokens(model, tokens, 2);
+        Session session = new Session(model, pool, tokens);
+        return measure("tg" + tokens, tokens, repetitions, progress, () -> {
+            session.reset();
+            for (int id : ids) {
+                session.feed(id);
+            }
+        });
+    }
+
+    private static Measurement measure(String name, int tokens, int repetitions, Consumer<String> progress, Runnable run) {
+        if (tokens < 1 || repetitions < 1) {
+            throw new IllegalArgumentException(name + ": tokens and repetitions must be positive");
+        }
+        progress.accept(name + ": warm-up");
+        run.run();
+        double[] rates = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            long t0 = System.nanoTime();
+            run.run();
+            rates[r] = tokens / ((System.nanoTime() - t0) / 1e9);
+            progress.accept(String.format(java.util.Locale.ROOT, "%s: run %d/%d %.1f tok/s", name, r + 1, repetitions, rates[r]));
+        }
+        double mean = 0;
+        for (double v : rates) {
+            mean += v;
+        }
+        mean /= repetitions;
+        double var = 0;
+        for (double v : rates) {
+            var += (v - mean) * (v - mean);
+        }
+        double sd = repetitions > 1 ? Math.sqrt(var / (repetitions - 1)) : 0;
+        return new Measurement(name, tokens, mean, sd, rates);
+    }
+
+    private static int[] randomTokens(MoeModel model, int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = random.nextInt(model.config().vocabularySize());
+        }
+        return ids;
+    }
+}

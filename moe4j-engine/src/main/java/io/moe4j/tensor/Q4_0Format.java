@@ -1,0 +1,40 @@
+package io.moe4j.tensor;
+
+import io.moe4j.gguf.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@code block_q4_0}: fp16 scale d, then 16 bytes whose low nibbles are values 0..15 and high nibbles values
+ * 16..31; x = (q-8)*d. The scale is chosen from the signed value of largest magnitude so that it maps to -8
+ * exactly, which uses the asymmetric range fully.
+ */
+final class Q4_0Format extends QuantizedFormat {
+
+    Q4_0Format() {
+        super(GgmlType.Q4_0);
+    }
+
+    @Override
+    void decodeBlock(MemorySegment data, long offset, float[] dst, int dstOffset) {
+        float d = Bits.f16(data, offset);
+        for (int j = 0; j < 16; j++) {
+            int q = Bits.u8(data, offset + 2 + j);
+            dst[dstOffset + j] = ((q & 0x0F) - 8) * d;
+            dst[dstOffset + j + 16] = ((q >>> 4) - 8) * d;
+        }
+    }
+
+    @Override
+    void encodeBlock(float[] x, int o, byte[] block) {
+        float max = QuantMath.signedAbsMax(x, o, 32);
+        float d = max / -8;
+        float id = d != 0f ? 1.0f / d : 0f;
+        Bits.putF16(block, 0, d);
+        for (int j = 0; j < 16; j++) {
+            int q0 = Math.min(15, (byte) (int) (x[o + j] * id + 8.5f));
+            int q1 = Math.min(15, (byte) (int) (x[o + j + 16] * id + 8.5f));
+            block[2 + j] = (byte) (q0 | (q1 << 4));
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.moe4j.tensor;
+
+import io.moe4j.gguf.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@code block_q5_0}: fp16 scale d, a little-endian uint32 holding the fifth bit of value j at bit j, then
+ * 16 bytes of low nibbles laid out as in Q4_0; x = (q-16)*d.
+ */
+final class Q5_0Format extends QuantizedFormat {
+
+    Q5_0Format() {
+        super(GgmlType.Q5_0);
+    }
+
+    @Override
+    void decodeBlock(MemorySegment data, long offset, float[] dst, int dstOffset) {
+        float d = Bits.f16(data, offset);
+        int qh = Bits.u32(data, offset + 2);
+        for (int j = 0; j < 16; j++) {
+            int q = Bits.u8(data, offset + 6 + j);
+            int x0 = ((q & 0x0F) | (((qh >>> j) << 4) & 0x10)) - 16;
+            int x1 = ((q >>> 4) | ((qh >>> (j + 12)) & 0x10)) - 16;
+            dst[dstOffset + j] = x0 * d;
+            dst[dstOffset + j + 16] = x1 * d;
+        }
+    }
+
+    @Override
+    void encodeBlock(float[] x, int o, byte[] block) {
+        float max = QuantMath.signedAbsMax(x, o, 32);
+        float d = max / -16;
+        float id = d != 0f ? 1.0f / d : 0f;
+        Bits.putF16(block, 0, d);
+        int qh = 0;
+        for (int j = 0; j < 16; j++) {
+            int q0 = Math.min(31, (byte) (int) (x[o + j] * id + 16.5f));
+            int q1 = Math.min(31, (byte) (int) (x[o + j + 16] * id + 16.5f));
+            block[6 + j] = (byte) ((q0 & 0x0F) | ((q1 & 0x0F) << 4));
+            qh |= ((q0 & 0x10) >>> 4) << j;
+            qh |= ((q1 & 0x10) >>> 4) << (j + 16);
+        }
+        Bits.putU32(block, 2, qh);
+    }
+}

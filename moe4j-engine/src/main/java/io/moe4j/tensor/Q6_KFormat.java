@@ -1,0 +1,92 @@
+package io.moe4j.tensor;
+
+import io.moe4j.gguf.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@code block_q6_K}: 256 values as 128 bytes of low nibbles (ql), 64 bytes of 2-bit high parts (qh), sixteen
+ * int8 scales (one per 16 values) and, last, the fp16 super-scale d. Value {@code v} decodes as
+ * {@code (d*scale)*(q-32)}, in that float order as {@code dequantize_row_q6_K} does.
+ *
+ * <p>Within each 128-value half n, for l &lt; 32: ql byte {@code 64n+l} holds values l (low nibble) and 64+l
+ * (high); ql byte {@code 64n+32+l} holds 32+l and 96+l; qh byte {@code 32n+l} holds the high bits of l, 32+l,
+ * 64+l, 96+l in bit pairs 0-1, 2-3, 4-5, 6-7. Note that the scale is the last field, unlike every other type.
+ */
+final class Q6_KFormat extends QuantizedFormat {
+    private static final int QL = 0;
+    private static final int QH = 128;
+    private static final int SCALES = 192;
+    private static final int D = 208;
+
+    Q6_KFormat() {
+        super(GgmlType.Q6_K);
+    }
+
+    @Override
+    void decodeBlock(MemorySegment data, long offset, float[] dst, int dstOffset) {
+        float d = Bits.f16(data, offset + D);
+        for (int n = 0; n < 2; n++) {
+            long ql = offset + QL + 64 * n;
+            long qh = offset + QH + 32 * n;
+            long sc = offset + SCALES + 8 * n;
+            for (int k = 0; k < 4; k++) {
+                long nibbles = ql + 32 * (k & 1);
+                int nibbleShift = 4 * (k >>> 1);
+                int highShift = 2 * k;
+                int o = dstOffset + 128 * n + 32 * k;
+                for (int half = 0; half < 2; half++) {
+                    float dl = d * Bits.s8(data, sc + half + 2 * k);
+                    for (int l = 16 * half; l < 16 * half + 16; l++) {
+                        int q = ((Bits.u8(data, nibbles + l) >>> nibbleShift) & 0x0F)
+                                | (((Bits.u8(data, qh + l) >>> highShift) & 3) << 4);
+                        dst[o + l] = dl * (q - 32);
+                    }
+                }
+            }
+        }
+    }
+
+    /** ggml's {@code quantize_row_q6_K_ref}. */
+    @Override
+    void encodeBlock(float[] x, int o, byte[] block) {
+        byte[] levels = new byte[256];
+        float[] scales = new float[16];
+        float maxScale = 0;
+        float maxAbsScale = 0;
+        for (int ib = 0; ib < 16; ib++) {
+            float scale = QuantMath.makeQxQuants(16, 32, x, o + 16 * ib, levels, 16 * ib);
+            scales[ib] = scale;
+            if (Math.abs(scale) > maxAbsScale) {
+                maxAbsScale = Math.abs(scale);
+                maxScale = scale;
+            }
+        }
+        if (maxAbsScale < QuantMath.GROUP_MAX_EPS) {
+            return; // all zero, d = 0
+        }
+        float iscale = -128.f / maxScale;
+        Bits.putF16(block, D, 1 / iscale);
+        for (int ib = 0; ib < 16; ib++) {
+            block[SCALES + ib] = (byte) Math.min(127, QuantMath.nearestInt(iscale * scales[ib]));
+        }
+        float dAll = Bits.f16(block, D);
+        for (int j = 0; j < 16; j++) {
+            float d = dAll * block[SCALES + j];
+            if (d == 0f) continue;
+            for (int ii = 0; ii < 16; ii++) {
+                int l = QuantMath.nearestInt(x[o + 16 * j + ii] / d);
+                levels[16 * j + ii] = (byte) (Math.max(-32, Math.min(31, l)) + 32);
+            }
+        }
+        for (int n = 0; n < 2; n++) {
+            for (int l = 0; l < 32; l++) {
+                int j = 128 * n + l;
+                int q1 = levels[j], q2 = levels[j + 32], q3 = levels[j + 64], q4 = levels[j + 96];
+                block[QL + 64 * n + l] = (byte) ((q1 & 0x0F) | ((q3 & 0x0F) << 4));
+                block[QL + 64 * n + 32 + l] = (byte) ((q2 & 0x0F) | ((q4 & 0x0F) << 4));
+                block[QH + 32 * n + l] = (byte) ((q1 >>> 4) | ((q2 >>> 4) << 2) | ((q3 >>> 4) << 4) | ((q4 >>> 4) << 6));
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.moe4j.tensor;
+
+import io.moe4j.gguf.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Q4_K and Q5_K, which differ only in a fifth bit per value. A 256-value super-block holds fp16 {@code d}
+ * and {@code dmin}, twelve bytes packing eight 6-bit (scale, min) pairs, for Q5_K 32 bytes of fifth bits,
+ * then 128 bytes of nibbles. Sub-block s (32 values) decodes as {@code (d*scale_s)*q - (dmin*min_s)}, with
+ * both products rounded to float first, exactly as {@code dequantize_row_q4_K}/{@code _q5_K} compute it.
+ *
+ * <p>Nibbles are interleaved per 64 values: byte {@code 32g+l} holds value {@code 64g+l} in its low nibble
+ * and {@code 64g+32+l} in its high one; for Q5_K, bit s of qh byte l is the fifth bit of value {@code 32s+l}.
+ */
+final class ScaleMinKFormat extends QuantizedFormat {
+    private static final int SCALES = 4;
+    private static final int QH = 16;
+
+    private final boolean fiveBit;
+    private final int qsOffset;
+    private final int nmax;
+    private final float rmin;
+    private final int nstep;
+
+    private ScaleMinKFormat(GgmlType type, boolean fiveBit, float rmin, int nstep) {
+        super(type);
+        this.fiveBit = fiveBit;
+        this.qsOffset = fiveBit ? QH + 32 : QH;
+        this.nmax = fiveBit ? 31 : 15;
+        this.rmin = rmin;
+        this.nstep = nstep;
+    }
+
+    /** The search parameters are ggml's for each type. */
+    static ScaleMinKFormat q4K() {
+        return new ScaleMinKFormat(GgmlType.Q4_K, false, -1.0f, 20);
+    }
+
+    static ScaleMinKFormat q5K() {
+        return new ScaleMinKFormat(GgmlType.Q5_K, true, -0.5f, 15);
+    }
+
+    /** The 6-bit scale of sub-block {@code j} (ggml's {@code get_scale_min_k4}, first half). */
+    static int scale(MemorySegment data, long scales, int j) {
+        return j < 4
+                ? Bits.u8(data, scales + j) & 63
+                : (Bits.u8(data, scales + j + 4) & 0x0F) | ((Bits.u8(data, scales + j - 4) >>> 6) << 4);
+    }
+
+    /** The 6-bit min of sub-block {@code j} (ggml's {@code get_scale_min_k4}, second half). */
+    static int min(MemorySegment data, long scales, int j) {
+        return j < 4
+                ? Bits.u8(data, scales + j + 4) & 63
+                : (Bits.u8(data, scales + j + 4) >>> 4) | ((Bits.u8(data, scales + j) >>> 6) << 4);
+    }
+
+    @Override
+    void decodeBlock(MemorySegment data, long offset, float[] dst, int dstOffset) {
+        float d = Bits.f16(data, offset);
+        float dmin = Bits.f16(data, offset + 2);
+        long qs = offset + qsOffset;
+        for (int s = 0; s < 8; s++) {
+            float d1 = d * scale(data, offset + SCALES, s);
+            float m1 = dmin * min(data, offset + SCALES, s);
+            long bytes = qs + 32L * (s >>> 1);
+            int shift = 4 * (s & 1);
+            int o = dstOffset + 32 * s;
+            if (fiveBit) {
+                for (int l = 0; l < 32; l++) {
+                    int q = ((Bits.u8(data, bytes + l) >>> shift) & 0x0F) | (((Bits.u8(data, offset + QH + l) >>> s) & 1) << 4);
+                    dst[o + l] = d1 * q - m1;
+                }
+            } else {
+                for (int l = 0; l < 32; l++) {
+                    dst[o + l] = d1 * ((Bits.u8(data, bytes + l) >>> shift) & 0x0F) - m1;
+                }
+            }
+        }
+    }
+
+    /** ggml's {@code quantize_row_q4_K_ref} / {@code quantize_row_q5_K_ref}. */
+    @Override
+    void encodeBlock(float[] x, int o, byte[] block) {
+        byte[] levels = new byte[256];
+        byte[] laux = new byte[32];
+        float[] weights = new float[32];
+        float[] mins = new float[8];
+        float[] scales = new float[8];
+        float maxScale = 0;
+        float maxMin = 0;
+        for (int j = 0; j < 8; j++) {
+            int xo = o + 32 * j;
+            float sumX2 = 0;
+            for (int l = 0; l < 32; l++) sumX2 += x[xo + l] * x[xo + l];
+            float avX = (float) Math.sqrt(sumX2 / 32);
+            for (int l = 0; l < 32; l++) weights[l] = avX + Math.abs(x[xo + l]);
+            scales[j] = QuantMath.makeQkx2Quants(32, nmax, x, xo, weights, levels, 32 * j, mins, j, laux, rmin, 0.1f, nstep);
+            if (scales[j] > maxScale) maxScale = scales[j];
+            if (mins[j] > maxMin) maxMin = mins[j];
+        }
+        float invScale = maxScale > 0 ? 63.f / maxScale : 0.f;
+        float invMin = maxMin > 0 ? 63.f / maxMin : 0.f;
+        int[] ls = new int[8];
+        int[] lm = new int[8];
+        for (int j = 0; j < 8; j++) {
+            // ggml stores nearest_int's result in a uint8_t before clamping; & 0xFF keeps that wrap-around.
+            ls[j] = Math.min(63, QuantMath.nearestInt(invScale * scales[j]) & 0xFF);
+            lm[j] = Math.min(63, QuantMath.nearestInt(invMin * mins[j]) & 0xFF);
+            if (j < 4) {
+                block[SCALES + j] = (byte) ls[j];
+                block[SCALES + j + 4] = (byte) lm[j];
+            } else {
+                block[SCALES + j + 4] = (byte) ((ls[j] & 0x0F) | ((lm[j] & 0x0F) << 4));
+                block[SCALES + j - 4] |= (byte) ((ls[j] >>> 4) << 6);
+                block[SCALES + j] |= (byte) ((lm[j] >>> 4) << 6);
+            }
+        }
+        Bits.putF16(block, 0, maxScale / 63.f);
+        Bits.putF16(block, 2, maxMin / 63.f);
+        float dAll = Bits.f16(block, 0);
+        float dminAll = Bits.f16(block, 2);
+        for (int j = 0; j < 8; j++) {
+            float d = dAll * ls[j];
+            if (d == 0f) continue; // ggml keeps the levels of the search for such a sub-block
+            float dm = dminAll * lm[j];
+            for (int ii = 0; ii < 32; ii++) {
+                int l = QuantMath.nearestInt((x[o + 32 * j + ii] + dm) / d);
+                levels[32 * j + ii] = (byte) Math.max(0, Math.min(nmax, l));
+            }
+        }
+        for (int g = 0; g < 4; g++) {
+            for (int l = 0; l < 32; l++) {
+                int lo = levels[64 * g + l];
+                int hi = levels[64 * g + 32 + l];
+                if (fiveBit) {
+                    if (lo > 15) {
+                        lo -= 16;
+                        block[QH + l] |= (byte) (1 << (2 * g));
+                    }
+                    if (hi > 15) {
+                        hi -= 16;
+                        block[QH + l] |= (byte) (2 << (2 * g));
+                    }
+                }
+                block[qsOffset + 32 * g + l] = (byte) (lo | (hi << 4));
+            }
+        }
+    }
+}
