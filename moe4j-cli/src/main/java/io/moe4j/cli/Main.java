@@ -20,6 +20,7 @@ import java.io.PrintWriter;
                 LogitsCommand.class,
                 PerplexityCommand.class,
                 BenchCommand.class,
+                SynthCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
