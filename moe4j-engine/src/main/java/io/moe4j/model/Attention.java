@@ -1,5 +1,6 @@
 package io.moe4j.model;
 
+import io.moe4j.tensor.ActivationFormat;
 import io.moe4j.tensor.ComputePool;
 import io.moe4j.tensor.Matmul;
 import io.moe4j.tensor.VectorMath;
@@ -67,9 +68,9 @@ public final class Attention {
         int heads = config.headCount();
         pool.forRange(tokens * heads, Math.max(1, 4096 / Math.max(1, positions[tokens - 1] + 1)),
                 (start, end) -> {
-                    float[] scores = new float[positions[tokens - 1] + 1];
+                    float[] scratch = new float[config.valueHeadSize()];
                     for (int i = start; i < end; i++) {
-                        attendHead(layer, q[i / heads], positions[i / heads], i % heads, cache, scores, attended[i / heads]);
+                        attendHead(layer, q[i / heads], positions[i / heads], i % heads, cache, scratch, attended[i / heads]);
                     }
                 });
         float[][] out = new float[tokens][config.embeddingLength()];
@@ -79,7 +80,14 @@ public final class Attention {
         }
     }
 
-    private void attendHead(int layer, float[] q, int pos, int head, KvCache cache, float[] scores, float[] out) {
+    /**
+     * One head's attention for one query, computed as llama.cpp's CPU flash-attention kernel does with its
+     * default F16 cache: the query rounded to F16, an online softmax, and the weighted sum of values kept in
+     * an F16 accumulator (each update rounded to F16 after a fused multiply-add), divided by the softmax sum
+     * at the end. Keeping F16 accumulation is what makes quantized models match llama.cpp's logits to within
+     * float noise rather than 0.1-1 (see ReferenceLogitsTest); it costs one rounding per value element.
+     */
+    private void attendHead(int layer, float[] q, int pos, int head, KvCache cache, float[] scratch, float[] out) {
         int headSize = config.headSize();
         int valueHeadSize = config.valueHeadSize();
         int kvHead = head / (config.headCount() / config.headCountKv());
@@ -88,16 +96,40 @@ public final class Attention {
         int kStride = cache.keyLength();
         int vStride = cache.valueLength();
         float scale = (float) (1.0 / Math.sqrt(headSize));
-        int qOffset = head * headSize;
+        float[] query = new float[headSize];
+        ActivationFormat.F16.round(q, head * headSize, query, 0, headSize);
+        float[] acc = scratch;
+        java.util.Arrays.fill(acc, 0, valueHeadSize, 0f);
+        float max = Float.NEGATIVE_INFINITY;
+        float sum = 0f;
         for (int p = 0; p <= pos; p++) {
-            scores[p] = VectorMath.dot(q, qOffset, keys, p * kStride + kvHead * headSize, headSize) * scale;
+            float s = VectorMath.dot(query, 0, keys, p * kStride + kvHead * headSize, headSize) * scale;
+            float rescale = 1f;
+            float weight = 1f;
+            if (s > max) {
+                rescale = (float) Math.exp(max - s);
+                max = s;
+                for (int i = 0; i < valueHeadSize; i++) {
+                    acc[i] = toHalf(acc[i] * rescale);
+                }
+            } else {
+                weight = (float) Math.exp(s - max);
+            }
+            int v = p * vStride + kvHead * valueHeadSize;
+            for (int i = 0; i < valueHeadSize; i++) {
+                acc[i] = toHalf(Math.fma(values[v + i], weight, acc[i]));
+            }
+            sum = sum * rescale + weight;
         }
-        VectorMath.softmax(scores, 0, pos + 1);
+        float inverse = 1f / sum;
         int outOffset = head * valueHeadSize;
-        java.util.Arrays.fill(out, outOffset, outOffset + valueHeadSize, 0f);
-        for (int p = 0; p <= pos; p++) {
-            VectorMath.axpy(scores[p], values, p * vStride + kvHead * valueHeadSize, out, outOffset, valueHeadSize);
+        for (int i = 0; i < valueHeadSize; i++) {
+            out[outOffset + i] = acc[i] * inverse;
         }
+    }
+
+    private static float toHalf(float x) {
+        return Float.float16ToFloat(Float.floatToFloat16(x));
     }
 
     private static void addBias(float[] x, float[] bias) {

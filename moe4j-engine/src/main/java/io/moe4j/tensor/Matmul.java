@@ -2,8 +2,9 @@ package io.moe4j.tensor;
 
 /**
  * Products of a weight matrix with a batch of activation vectors, split by rows across a
- * {@link ComputePool}. With more than one vector each row is decoded once and reused for every vector,
- * so the weights are read once per batch rather than once per token.
+ * {@link ComputePool}. Activations are first rounded as llama.cpp rounds them for this weight type
+ * ({@link ActivationFormat}); each row is then decoded once into a small float buffer and multiplied
+ * with every vector of the batch, so weights are read once per batch rather than once per token.
  */
 public final class Matmul {
     /** Below this many multiply-adds an operation runs on the calling thread: waking workers costs more. */
@@ -17,23 +18,31 @@ public final class Matmul {
         int tokens = x.length;
         int rows = w.rows();
         int cols = w.cols();
+        float[][] rounded = roundActivations(w, x, xOffset);
+        ComputePool.RangeTask task = (start, end) -> {
+            float[] row = new float[cols];
+            for (int r = start; r < end; r++) {
+                w.dequantizeRow(r, row, 0);
+                for (int t = 0; t < tokens; t++) {
+                    out[t][outOffset + r] = VectorMath.dot(row, 0, rounded[t], 0, cols);
+                }
+            }
+        };
         long work = (long) rows * cols * tokens;
-        int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
-        ComputePool.RangeTask task = tokens == 1
-                ? (start, end) -> w.matVec(x[0], xOffset, out[0], outOffset + start, start, end)
-                : (start, end) -> {
-                    float[] row = new float[cols];
-                    for (int r = start; r < end; r++) {
-                        w.dequantizeRow(r, row, 0);
-                        for (int t = 0; t < tokens; t++) {
-                            out[t][outOffset + r] = VectorMath.dot(row, 0, x[t], xOffset, cols);
-                        }
-                    }
-                };
         if (work < PARALLEL_THRESHOLD || pool == null) {
             task.run(0, rows);
         } else {
+            int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
             pool.forRange(rows, minRows, task);
         }
+    }
+
+    private static float[][] roundActivations(WeightMatrix w, float[][] x, int xOffset) {
+        ActivationFormat f = ActivationFormat.forWeights(w.format().type());
+        float[][] rounded = new float[x.length][w.cols()];
+        for (int t = 0; t < x.length; t++) {
+            f.round(x[t], xOffset, rounded[t], 0, w.cols());
+        }
+        return rounded;
     }
 }

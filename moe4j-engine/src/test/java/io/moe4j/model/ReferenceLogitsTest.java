@@ -15,19 +15,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every fixture of {@code reference/logits/manifest.json}: our logits against llama.cpp's, per position.
  *
- * <p>Tolerances, per weight type (max |ours - llama.cpp| over all positions and the vocabulary):
+ * <p>The engine reproduces llama.cpp's arithmetic, not only its mathematics: activations are rounded to
+ * the precision llama.cpp gives them for each weight type (8-bit blocks for quantized weights, F16 for F16
+ * weights), keys and values are stored as F16, and attention accumulates values in F16 as llama.cpp's CPU
+ * flash-attention kernel does. What remains is the order of float summation (SIMD lanes, threads), which
+ * moves results by a few units in the last place and is amplified only where a rounding step (F16, 8-bit)
+ * happens to fall near a tie.
+ *
+ * <p>Tolerances (max |ours - llama.cpp| over all positions and the vocabulary; measured values in brackets
+ * were taken on this machine, logits are of magnitude ~15):
  * <ul>
- *   <li>F32 and F16 weights: 0.02. We keep activations in F32 while llama.cpp rounds K and V to F16 in
- *   its cache (we do too) and also rounds Q and accumulates V in F16 inside its flash-attention kernel,
- *   and converts activations to F16 for F16 weights. Those roundings (relative 2^-11) give the measured
- *   0.005-0.008 on logits of magnitude ~15; 0.02 leaves a margin of 2.5x, still 1000x below the size of
- *   the logits, so a wrong layer, norm or RoPE (differences of 1 or more) cannot pass.</li>
- *   <li>Quantized weights: llama.cpp multiplies Q8_0/Q4_0/K-quant weights with activations quantized to
- *   8-bit blocks, which we do not (yet) do; the error that adds is that of an 8-bit quantization of every
- *   activation vector. The bounds below are the measured differences with about 2x margin, plus the
- *   requirement that cosine similarity per position stays above a floor and (for the real model) that the
- *   top-1 token agrees everywhere.</li>
+ *   <li>synthetic models, every type: 0.02 [0 to 0.0037; 0 exactly for 8 of the 12 files];</li>
+ *   <li>tiny-code-moe F16: 0.02 [0.0059];</li>
+ *   <li>tiny-code-moe Q8_0 and Q4_K_M: 0.15 [0.072, 0.073]. A real model's hidden states are larger and
+ *   its 8-bit activation blocks see more ties; still 5x below the 0.72 by which llama.cpp's own Q8_0
+ *   and F16 logits differ, so a wrongly decoded block (differences of 1 or more) cannot pass.</li>
  * </ul>
+ * Cosine similarity per position must stay above 0.9999 and the top-1 token must agree everywhere.
  */
 class ReferenceLogitsTest {
     private static ComputePool pool;
@@ -46,14 +50,8 @@ class ReferenceLogitsTest {
     }
 
     static Tolerance toleranceFor(String fixture) {
-        if (fixture.endsWith("-f32") || fixture.endsWith("-f16")) {
-            return new Tolerance(0.02, 0.99999, true);
-        }
-        if (fixture.startsWith("tiny-code-moe")) {
-            return fixture.endsWith("q8_0") ? new Tolerance(0.25, 0.9999, true) : new Tolerance(0.5, 0.999, true);
-        }
-        // Random synthetic weights amplify rounding: a near-tie in the router flips an expert (see shared/README.md).
-        return fixture.endsWith("q8_0") ? new Tolerance(0.5, 0.999, false) : new Tolerance(1.5, 0.99, false);
+        boolean realQuantized = fixture.startsWith("tiny-code-moe") && !fixture.endsWith("-f16");
+        return new Tolerance(realQuantized ? 0.15 : 0.02, 0.9999, true);
     }
 
     @TestFactory
@@ -88,8 +86,9 @@ class ReferenceLogitsTest {
                             stepwise[i] = model.forward(pool, new int[] {tokens[i]}, i, cache, RoutingPlan.NATIVE, null, false)[0];
                         }
                         LogitsComparison c = LogitsComparison.of(stepwise, batched);
-                        // Same arithmetic in a different order (batched rows reuse a decoded row): float rounding only.
-                        assertThat(c.maxAbsDiff()).as(c.toString()).isLessThan(1e-3);
+                        // The same arithmetic; only the order of float sums differs (batched attention splits work
+                        // differently), amplified where an F16 rounding falls near a tie: measured up to 0.0021.
+                        assertThat(c.maxAbsDiff()).as(c.toString()).isLessThan(0.01);
                         assertThat(c.top1Mismatches()).isZero();
                     }
                 }));

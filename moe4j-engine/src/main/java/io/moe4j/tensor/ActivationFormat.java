@@ -1,0 +1,99 @@
+package io.moe4j.tensor;
+
+import io.moe4j.gguf.GgmlType;
+
+/**
+ * The precision llama.cpp gives activations before multiplying them with weights of a given type (its
+ * "vec_dot_type"): 8-bit blocks for quantized weights, F16 for F16 weights. Rounding our activations the
+ * same way and then multiplying in float reproduces llama.cpp's products up to the order of summation,
+ * because its integer block dot products equal the float products of the rounded values exactly.
+ */
+public enum ActivationFormat {
+    F32(1),
+    F16(1),
+    BF16(1),
+    /** 32 values, fp16 scale amax/127, round half to even (llama.cpp's x86 quantize_row_q8_0). */
+    Q8_0(32),
+    /** 256 values, f32 scale from the signed extreme, round half to even. */
+    Q8_K(256);
+
+    private final int blockSize;
+
+    ActivationFormat(int blockSize) {
+        this.blockSize = blockSize;
+    }
+
+    public static ActivationFormat forWeights(GgmlType type) {
+        return switch (type) {
+            case F16 -> F16;
+            case BF16 -> BF16;
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, IQ4_NL -> Q8_0;
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ4_XS -> Q8_K;
+            default -> F32;
+        };
+    }
+
+    /** Writes the rounded values of {@code src[srcOffset..+n)} to {@code dst[dstOffset..]}; n is a multiple of the block size. */
+    public void round(float[] src, int srcOffset, float[] dst, int dstOffset, int n) {
+        switch (this) {
+            case F32 -> System.arraycopy(src, srcOffset, dst, dstOffset, n);
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dstOffset + i] = Float.float16ToFloat(Float.floatToFloat16(src[srcOffset + i]));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dstOffset + i] = Bits.bf16ToFloat(Bits.floatToBf16(src[srcOffset + i]));
+                }
+            }
+            case Q8_0 -> {
+                for (int b = 0; b < n; b += blockSize) {
+                    roundQ8_0(src, srcOffset + b, dst, dstOffset + b);
+                }
+            }
+            case Q8_K -> {
+                for (int b = 0; b < n; b += blockSize) {
+                    roundQ8_K(src, srcOffset + b, dst, dstOffset + b);
+                }
+            }
+        }
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    private static void roundQ8_0(float[] x, int o, float[] dst, int d0) {
+        float amax = 0f;
+        for (int i = 0; i < 32; i++) {
+            amax = Math.max(amax, Math.abs(x[o + i]));
+        }
+        float dh = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+        float id = amax != 0f ? 127f / amax : 0f;
+        for (int i = 0; i < 32; i++) {
+            dst[d0 + i] = (float) Math.rint(x[o + i] * id) * dh;
+        }
+    }
+
+    private static void roundQ8_K(float[] x, int o, float[] dst, int d0) {
+        float amax = 0f;
+        float max = 0f;
+        for (int i = 0; i < 256; i++) {
+            float ax = Math.abs(x[o + i]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[o + i];
+            }
+        }
+        if (amax == 0f) {
+            java.util.Arrays.fill(dst, d0, d0 + 256, 0f);
+            return;
+        }
+        float iscale = -127f / max;
+        float d = 1f / iscale;
+        for (int i = 0; i < 256; i++) {
+            dst[d0 + i] = Math.min(127, QuantMath.nearestInt(iscale * x[o + i])) * d;
+        }
+    }
+}
