@@ -2,7 +2,6 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -23,9 +22,9 @@ final class Q4_0Format extends QuantizedFormat {
     void decodeBlock(MemorySegment data, long offset, float[] dst, int dstOffset) {
         float d = Bits.f16(data, offset);
         for (int j = 0; j < 16; j += Lanes.LENGTH) {
-            ByteVector q = Lanes.bytes(data, offset + 2 + j);
-            Lanes.toFloats(q.and((byte) 0x0F).sub((byte) 8)).mul(d).intoArray(dst, dstOffset + j);
-            Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8)).mul(d).intoArray(dst, dstOffset + j + 16);
+            IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, offset + 2 + j));
+            Lanes.toFloats(q.and(0x0F).sub(8)).mul(d).intoArray(dst, dstOffset + j);
+            Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub(8)).mul(d).intoArray(dst, dstOffset + j + 16);
         }
     }
 

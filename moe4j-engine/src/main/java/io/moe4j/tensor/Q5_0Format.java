@@ -2,7 +2,6 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 

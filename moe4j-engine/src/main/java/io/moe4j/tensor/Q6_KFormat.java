@@ -2,7 +2,6 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -41,10 +40,10 @@ final class Q6_KFormat extends QuantizedFormat {
                 int o = dstOffset + 128 * n + 32 * k;
                 for (int l = 0; l < 32; l += Lanes.LENGTH) {
                     float dl = d * Bits.s8(data, sc + l / 16 + 2 * k);
-                    ByteVector low = Lanes.bytes(data, nibbles + l).lanewise(VectorOperators.LSHR, nibbleShift).and((byte) 0x0F);
-                    ByteVector high = Lanes.bytes(data, qh + l).lanewise(VectorOperators.LSHR, highShift).and((byte) 3)
+                    IntVector low = Lanes.toUnsignedInts(Lanes.bytes(data, nibbles + l)).lanewise(VectorOperators.LSHR, nibbleShift).and(0x0F);
+                    IntVector high = Lanes.toUnsignedInts(Lanes.bytes(data, qh + l)).lanewise(VectorOperators.LSHR, highShift).and(3)
                             .lanewise(VectorOperators.LSHL, 4);
-                    Lanes.toFloats(low.or(high).sub((byte) 32)).mul(dl).intoArray(dst, o + l);
+                    Lanes.toFloats(low.or(high).sub(32)).mul(dl).intoArray(dst, o + l);
                 }
             }
         }

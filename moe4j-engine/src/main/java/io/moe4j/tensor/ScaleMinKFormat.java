@@ -2,7 +2,6 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -71,9 +70,10 @@ final class ScaleMinKFormat extends QuantizedFormat {
             int shift = 4 * (s & 1);
             int o = dstOffset + 32 * s;
             for (int l = 0; l < 32; l += Lanes.LENGTH) {
-                ByteVector q = Lanes.bytes(data, bytes + l).lanewise(VectorOperators.LSHR, shift).and((byte) 0x0F);
+                IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, bytes + l)).lanewise(VectorOperators.LSHR, shift).and(0x0F);
                 if (fiveBit) {
-                    q = q.or(Lanes.bytes(data, offset + QH + l).lanewise(VectorOperators.LSHR, s).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    q = q.or(Lanes.toUnsignedInts(Lanes.bytes(data, offset + QH + l)).lanewise(VectorOperators.LSHR, s).and(1)
+                            .lanewise(VectorOperators.LSHL, 4));
                 }
                 // (d1 * q) - m1 with two roundings, as ggml: no fused multiply-add
                 Lanes.toFloats(q).mul(d1).sub(m1).intoArray(dst, o + l);
