@@ -19,6 +19,9 @@ import java.io.PrintWriter;
                 TokenizeCommand.class,
                 LogitsCommand.class,
                 PerplexityCommand.class,
+                TraceCommand.class,
+                ReportCommand.class,
+                SweepCommand.class,
                 BenchCommand.class,
                 SynthCommand.class,
                 CommandLine.HelpCommand.class

@@ -1,5 +1,6 @@
 package io.moe4j.cli;
 
+import io.moe4j.generate.Decoding;
 import io.moe4j.tensor.ComputePool;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,6 +15,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     SamplingOptions sampling;
+
+    @Mixin
+    RoutingOptions routing;
 
     @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "PROMPT", description = "Text to complete.")
     String prompt;
@@ -32,9 +36,10 @@ final class RunCommand implements Callable<Integer> {
         if (contextSize < 0) {
             throw new UserError("--ctx must be positive, got " + contextSize);
         }
+        Decoding decoding = routing.decoding();
         try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), System.err);
              ComputePool pool = modelOptions.pool()) {
-            Completion.stream(loaded, pool, prompt, maxTokens, contextSize, sampling.settings(), System.out, System.err);
+            Completion.stream(loaded, pool, prompt, maxTokens, contextSize, sampling.settings(), decoding, System.out, System.err);
         }
         return 0;
     }

@@ -28,7 +28,7 @@ public final class Generator {
      * @param isEndOfGeneration tokens that end the completion (not passed to {@code onToken})
      * @param onToken           told each generated token as soon as it is sampled
      */
-    public static Stats generate(Session session, int[] prompt, int maxTokens, Sampler sampler,
+    public static Stats generate(LogitsSource session, int[] prompt, int maxTokens, Sampler sampler,
                                  IntPredicate isEndOfGeneration, IntConsumer onToken) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty: give at least one token");

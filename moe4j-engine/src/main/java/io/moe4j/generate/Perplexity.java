@@ -34,7 +34,7 @@ public final class Perplexity {
      * @param maxWindows at most this many windows (≤ 0: all)
      * @param progress   told the index of each finished window
      */
-    public static Result evaluate(Session session, int[] tokens, int ctx, int maxWindows, IntConsumer progress) {
+    public static Result evaluate(LogitsSource session, int[] tokens, int ctx, int maxWindows, IntConsumer progress) {
         if (ctx < 2) {
             throw new IllegalArgumentException("context must be at least 2 tokens, got " + ctx);
         }

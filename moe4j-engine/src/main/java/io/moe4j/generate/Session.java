@@ -13,7 +13,7 @@ import java.util.Arrays;
  * One conversation with a model: its KV cache, the tokens fed so far, and the routing in force.
  * Prefill feeds many tokens in one batch; decode feeds one at a time.
  */
-public final class Session {
+public final class Session implements LogitsSource {
     private final MoeModel model;
     private final ComputePool pool;
     private final KvCache cache;
@@ -43,29 +43,35 @@ public final class Session {
         return model;
     }
 
+    @Override
     public int contextSize() {
         return cache.capacity();
     }
 
+    @Override
     public int position() {
         return length;
     }
 
+    @Override
     public int[] history() {
         return Arrays.copyOf(history, length);
     }
 
     /** Forgets every token fed so far. */
+    @Override
     public void reset() {
         length = 0;
     }
 
     /** Feeds tokens in one batch and returns the logits after the last one. */
+    @Override
     public float[] feed(int... tokens) {
         return forward(tokens, false)[0];
     }
 
     /** Feeds tokens in one batch and returns the logits after each of them. */
+    @Override
     public float[][] feedAll(int... tokens) {
         return forward(tokens, true);
     }

@@ -15,4 +15,18 @@ public interface RoutingListener {
      * @param selections the experts chosen per token
      */
     void onRouting(int layer, int[] positions, float[][] logits, ExpertSelection[] selections);
+
+    /** A listener that tells {@code first}, then {@code second}; either may be null. */
+    static RoutingListener both(RoutingListener first, RoutingListener second) {
+        if (first == null) {
+            return second;
+        }
+        if (second == null) {
+            return first;
+        }
+        return (layer, positions, logits, selections) -> {
+            first.onRouting(layer, positions, logits, selections);
+            second.onRouting(layer, positions, logits, selections);
+        };
+    }
 }

@@ -17,8 +17,11 @@ public final class TopK {
 
     /** The k most probable experts of one token, weighted as the gating prescribes. */
     public static ExpertSelection select(float[] probs, Gating gating, int k) {
-        int[] order = descending(probs);
-        int n = Math.min(k, probs.length);
+        return first(probs, descending(probs), Math.min(k, probs.length), gating);
+    }
+
+    /** The first {@code n} experts of {@code order}, weighted as the gating prescribes. */
+    public static ExpertSelection first(float[] probs, int[] order, int n, Gating gating) {
         int[] experts = new int[n];
         float[] chosen = new float[n];
         for (int i = 0; i < n; i++) {

@@ -1,0 +1,23 @@
+package io.moe4j.generate;
+
+/**
+ * Something fed tokens that answers with next-token logits: a model {@link Session}, or two sessions
+ * combined ({@link ContrastiveSession}). Generation and perplexity work on either.
+ */
+public interface LogitsSource {
+    int contextSize();
+
+    /** Tokens fed since the last reset. */
+    int position();
+
+    int[] history();
+
+    /** Forgets every token fed so far. */
+    void reset();
+
+    /** Feeds tokens in one batch and returns the logits after the last one. */
+    float[] feed(int... tokens);
+
+    /** Feeds tokens in one batch and returns the logits after each of them. */
+    float[][] feedAll(int... tokens);
+}
