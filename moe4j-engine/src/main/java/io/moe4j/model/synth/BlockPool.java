@@ -16,22 +16,16 @@ final class BlockPool {
     /** Blocks in the pool: a power of two (so an index is a masked random number), 4 M values for K-quants. */
     static final int BLOCKS = 1 << 14;
 
-    private final GgmlType type;
     private final byte[] blocks;
     private final int blockBytes;
 
     BlockPool(GgmlType type, long seed) {
-        this.type = type;
         this.blockBytes = type.bytesPerBlock();
         int values = BLOCKS * type.blockSize();
         float[] random = new float[values];
         new RandomWeights(seed, -1, type.id()).fill(random, values, SyntheticModel.WEIGHT_STD);
         this.blocks = new byte[BLOCKS * blockBytes];
         BlockFormats.quantizer(type).quantize(random, 0, values, MemorySegment.ofArray(blocks), 0);
-    }
-
-    GgmlType type() {
-        return type;
     }
 
     /** Writes {@code count} blocks, each chosen by {@code random}, at the start of {@code dst}. */
