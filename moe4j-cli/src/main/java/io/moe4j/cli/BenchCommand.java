@@ -40,6 +40,7 @@ final class BenchCommand implements Runnable {
             throw new UserError("-p and -n must not be negative and -r must be positive");
         }
         try (MoeModel model = Architectures.load(modelOptions.requireModel()); ComputePool pool = modelOptions.pool()) {
+            model.file().preload();
             int ctx = Math.max(prompt, generate);
             if (ctx > model.config().contextLength()) {
                 System.err.printf("moe4j: note: %d tokens exceed the model's trained context of %d%n", ctx, model.config().contextLength());

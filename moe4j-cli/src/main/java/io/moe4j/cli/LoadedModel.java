@@ -13,6 +13,7 @@ record LoadedModel(MoeModel model, Tokenizer tokenizer) implements AutoCloseable
     static LoadedModel load(Path path, PrintStream log) {
         long start = System.nanoTime();
         MoeModel model = Architectures.load(path);
+        model.file().preload();
         Tokenizer tokenizer;
         try {
             tokenizer = Tokenizer.fromGguf(model.file().metadata());

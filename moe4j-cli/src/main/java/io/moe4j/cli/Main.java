@@ -23,6 +23,7 @@ import java.io.PrintWriter;
                 ReportCommand.class,
                 SweepCommand.class,
                 BenchCommand.class,
+                SynthCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

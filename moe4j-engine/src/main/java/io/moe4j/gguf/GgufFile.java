@@ -155,6 +155,15 @@ public final class GgufFile implements AutoCloseable {
         return dataOffset;
     }
 
+    /**
+     * Reads the whole mapping into memory now (as llama.cpp's mmap with populate does), so that the first
+     * token to touch each expert does not pay the page faults: with 64 experts per layer, a decode step
+     * otherwise keeps meeting weights it has never read. Returns after every page is resident.
+     */
+    public void preload() {
+        file.load();
+    }
+
     public long fileSize() {
         return file.byteSize();
     }

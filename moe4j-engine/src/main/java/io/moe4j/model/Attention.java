@@ -109,16 +109,12 @@ public final class Attention {
             if (s > max) {
                 rescale = (float) Math.exp(max - s);
                 max = s;
-                for (int i = 0; i < valueHeadSize; i++) {
-                    acc[i] = toHalf(acc[i] * rescale);
-                }
+                VectorMath.scaleHalf(rescale, acc, 0, valueHeadSize);
             } else {
                 weight = (float) Math.exp(s - max);
             }
             int v = p * vStride + kvHead * valueHeadSize;
-            for (int i = 0; i < valueHeadSize; i++) {
-                acc[i] = toHalf(Math.fma(values[v + i], weight, acc[i]));
-            }
+            VectorMath.axpyHalf(weight, values, v, acc, 0, valueHeadSize);
             sum = sum * rescale + weight;
         }
         float inverse = 1f / sum;
@@ -126,10 +122,6 @@ public final class Attention {
         for (int i = 0; i < valueHeadSize; i++) {
             out[outOffset + i] = acc[i] * inverse;
         }
-    }
-
-    private static float toHalf(float x) {
-        return Float.float16ToFloat(Float.floatToFloat16(x));
     }
 
     private static void addBias(float[] x, float[] bias) {

@@ -37,11 +37,7 @@ public enum ActivationFormat {
     public void round(float[] src, int srcOffset, float[] dst, int dstOffset, int n) {
         switch (this) {
             case F32 -> System.arraycopy(src, srcOffset, dst, dstOffset, n);
-            case F16 -> {
-                for (int i = 0; i < n; i++) {
-                    dst[dstOffset + i] = Float.float16ToFloat(Float.floatToFloat16(src[srcOffset + i]));
-                }
-            }
+            case F16 -> VectorMath.roundToHalf(src, srcOffset, dst, dstOffset, n);
             case BF16 -> {
                 for (int i = 0; i < n; i++) {
                     dst[dstOffset + i] = Bits.bf16ToFloat(Bits.floatToBf16(src[srcOffset + i]));

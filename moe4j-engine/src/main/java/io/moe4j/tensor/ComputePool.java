@@ -5,8 +5,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed pool of platform threads that splits a range of work items among themselves, the calling
- * thread included. Workers spin briefly and then park between operations, so that the many small
- * operations of a decode step do not pay a thread wake-up each.
+ * thread included. Work is handed out in chunks that any thread claims; the caller waits only for chunks
+ * already claimed, so a worker slow to wake (a busy machine) never stalls an operation: the caller simply
+ * does the work itself. Workers spin briefly and then park between operations, so that the many small
+ * operations of a decode step do not each pay a thread wake-up.
  */
 public final class ComputePool implements AutoCloseable {
 
@@ -16,16 +18,44 @@ public final class ComputePool implements AutoCloseable {
         void run(int start, int end);
     }
 
+    /** One operation: its chunks are claimed through {@code next} and counted through {@code done}. */
+    private static final class Job {
+        final RangeTask task;
+        final int items;
+        final int chunkSize;
+        final int chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(RangeTask task, int items, int chunkSize) {
+            this.task = task;
+            this.items = items;
+            this.chunkSize = chunkSize;
+            this.chunks = (items + chunkSize - 1) / chunkSize;
+        }
+
+        void drain() {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                try {
+                    int start = c * chunkSize;
+                    task.run(start, Math.min(items, start + chunkSize));
+                } catch (Throwable e) {
+                    failure = e;
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private static final int SPINS_BEFORE_PARKING = 50_000;
+
     private final int threads;
     private final Thread[] workers;
-    private volatile RangeTask task;
-    private volatile int items;
-    private volatile int chunk;
-    private final AtomicInteger nextChunk = new AtomicInteger();
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile long generation;
+    private volatile Job job;
     private volatile boolean closed;
-    private volatile Throwable failure;
 
     public ComputePool(int threads) {
         if (threads < 1) {
@@ -50,7 +80,7 @@ public final class ComputePool implements AutoCloseable {
 
     /**
      * Runs {@code task} over [0, n) split into chunks of at least {@code minChunk} items, and returns when
-     * all are done. Not reentrant: one operation at a time, from one caller thread.
+     * all are done. One operation at a time, from one caller thread.
      */
     public void forRange(int n, int minChunk, RangeTask task) {
         if (n <= 0) {
@@ -61,68 +91,40 @@ public final class ComputePool implements AutoCloseable {
             task.run(0, n);
             return;
         }
-        this.task = task;
-        this.items = n;
-        this.chunk = (n + parts - 1) / parts;
-        nextChunk.set(0);
-        pending.set(workers.length);
-        failure = null;
-        generation++;
+        Job j = new Job(task, n, (n + parts - 1) / parts);
+        job = j;
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        drain(task, n, chunk);
-        while (pending.get() > 0) {
+        j.drain();
+        while (j.done.get() < j.chunks) {
             Thread.onSpinWait();
         }
-        this.task = null;
-        Throwable f = failure;
+        Throwable f = j.failure;
+        if (f instanceof RuntimeException re) {
+            throw re;
+        }
+        if (f instanceof Error e) {
+            throw e;
+        }
         if (f != null) {
-            if (f instanceof RuntimeException re) {
-                throw re;
-            }
-            if (f instanceof Error e) {
-                throw e;
-            }
             throw new IllegalStateException(f);
         }
     }
 
-    private void drain(RangeTask t, int n, int size) {
-        while (true) {
-            int start = nextChunk.getAndIncrement() * size;
-            if (start >= n) {
-                return;
-            }
-            t.run(start, Math.min(n, start + size));
-        }
-    }
-
     private void workLoop() {
-        long seen = 0;
+        Job last = null;
+        int idle = 0;
         while (!closed) {
-            long g = generation;
-            if (g == seen) {
-                int spins = 0;
-                while (generation == seen && !closed) {
-                    if (++spins < 20_000) {
-                        Thread.onSpinWait();
-                    } else {
-                        LockSupport.parkNanos(this, 200_000);
-                    }
-                }
-                continue;
-            }
-            seen = g;
-            try {
-                RangeTask t = task;
-                if (t != null) {
-                    drain(t, items, chunk);
-                }
-            } catch (Throwable e) {
-                failure = e;
-            } finally {
-                pending.decrementAndGet();
+            Job j = job;
+            if (j != last && j != null) {
+                last = j;
+                j.drain();
+                idle = 0;
+            } else if (++idle < SPINS_BEFORE_PARKING) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, 1_000_000);
             }
         }
     }

@@ -14,7 +14,11 @@ final class F16Format extends PlainFormat {
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
-        for (int i = 0; i < count; i++) {
+        int i = 0;
+        for (; i + Lanes.LENGTH <= count; i += Lanes.LENGTH) {
+            Lanes.halfToFloats(data, offset + 2L * i).intoArray(dst, dstOffset + i);
+        }
+        for (; i < count; i++) {
             dst[dstOffset + i] = Float.float16ToFloat(data.get(LAYOUT, offset + 2L * i));
         }
     }

@@ -2,6 +2,9 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -18,10 +21,10 @@ final class Q4_0Format extends QuantizedFormat {
     @Override
     void decodeBlock(MemorySegment data, long offset, float[] dst, int dstOffset) {
         float d = Bits.f16(data, offset);
-        for (int j = 0; j < 16; j++) {
-            int q = Bits.u8(data, offset + 2 + j);
-            dst[dstOffset + j] = ((q & 0x0F) - 8) * d;
-            dst[dstOffset + j + 16] = ((q >>> 4) - 8) * d;
+        for (int j = 0; j < 16; j += Lanes.LENGTH) {
+            IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, offset + 2 + j));
+            Lanes.toFloats(q.and(0x0F).sub(8)).mul(d).intoArray(dst, dstOffset + j);
+            Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub(8)).mul(d).intoArray(dst, dstOffset + j + 16);
         }
     }
 

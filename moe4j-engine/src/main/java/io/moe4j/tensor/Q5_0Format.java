@@ -2,6 +2,9 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -17,13 +20,14 @@ final class Q5_0Format extends QuantizedFormat {
     @Override
     void decodeBlock(MemorySegment data, long offset, float[] dst, int dstOffset) {
         float d = Bits.f16(data, offset);
-        int qh = Bits.u32(data, offset + 2);
-        for (int j = 0; j < 16; j++) {
-            int q = Bits.u8(data, offset + 6 + j);
-            int x0 = ((q & 0x0F) | (((qh >>> j) << 4) & 0x10)) - 16;
-            int x1 = ((q >>> 4) | ((qh >>> (j + 12)) & 0x10)) - 16;
-            dst[dstOffset + j] = x0 * d;
-            dst[dstOffset + j + 16] = x1 * d;
+        IntVector qh = IntVector.broadcast(Lanes.INTS, Bits.u32(data, offset + 2));
+        for (int j = 0; j < 16; j += Lanes.LENGTH) {
+            IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, offset + 6 + j));
+            IntVector bit = Lanes.IOTA.add(j);
+            IntVector high0 = qh.lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 4);
+            IntVector high1 = qh.lanewise(VectorOperators.LSHR, bit.add(12)).and(0x10);
+            Lanes.toFloats(q.and(0x0F).or(high0).sub(16)).mul(d).intoArray(dst, dstOffset + j);
+            Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).or(high1).sub(16)).mul(d).intoArray(dst, dstOffset + j + 16);
         }
     }
 

@@ -2,6 +2,9 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -35,13 +38,12 @@ final class Q6_KFormat extends QuantizedFormat {
                 int nibbleShift = 4 * (k >>> 1);
                 int highShift = 2 * k;
                 int o = dstOffset + 128 * n + 32 * k;
-                for (int half = 0; half < 2; half++) {
-                    float dl = d * Bits.s8(data, sc + half + 2 * k);
-                    for (int l = 16 * half; l < 16 * half + 16; l++) {
-                        int q = ((Bits.u8(data, nibbles + l) >>> nibbleShift) & 0x0F)
-                                | (((Bits.u8(data, qh + l) >>> highShift) & 3) << 4);
-                        dst[o + l] = dl * (q - 32);
-                    }
+                for (int l = 0; l < 32; l += Lanes.LENGTH) {
+                    float dl = d * Bits.s8(data, sc + l / 16 + 2 * k);
+                    IntVector low = Lanes.toUnsignedInts(Lanes.bytes(data, nibbles + l)).lanewise(VectorOperators.LSHR, nibbleShift).and(0x0F);
+                    IntVector high = Lanes.toUnsignedInts(Lanes.bytes(data, qh + l)).lanewise(VectorOperators.LSHR, highShift).and(3)
+                            .lanewise(VectorOperators.LSHL, 4);
+                    Lanes.toFloats(low.or(high).sub(32)).mul(dl).intoArray(dst, o + l);
                 }
             }
         }

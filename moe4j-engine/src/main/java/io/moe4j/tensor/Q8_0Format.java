@@ -2,6 +2,7 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+
 import java.lang.foreign.MemorySegment;
 
 /** {@code block_q8_0}: fp16 scale d, then 32 signed bytes; x = q*d. */
@@ -14,8 +15,8 @@ final class Q8_0Format extends QuantizedFormat {
     @Override
     void decodeBlock(MemorySegment data, long offset, float[] dst, int dstOffset) {
         float d = Bits.f16(data, offset);
-        for (int j = 0; j < 32; j++) {
-            dst[dstOffset + j] = Bits.s8(data, offset + 2 + j) * d;
+        for (int j = 0; j < 32; j += Lanes.LENGTH) {
+            Lanes.toFloats(Lanes.bytes(data, offset + 2 + j)).mul(d).intoArray(dst, dstOffset + j);
         }
     }
 

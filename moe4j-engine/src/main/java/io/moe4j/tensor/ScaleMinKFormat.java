@@ -2,6 +2,9 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -66,15 +69,14 @@ final class ScaleMinKFormat extends QuantizedFormat {
             long bytes = qs + 32L * (s >>> 1);
             int shift = 4 * (s & 1);
             int o = dstOffset + 32 * s;
-            if (fiveBit) {
-                for (int l = 0; l < 32; l++) {
-                    int q = ((Bits.u8(data, bytes + l) >>> shift) & 0x0F) | (((Bits.u8(data, offset + QH + l) >>> s) & 1) << 4);
-                    dst[o + l] = d1 * q - m1;
+            for (int l = 0; l < 32; l += Lanes.LENGTH) {
+                IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, bytes + l)).lanewise(VectorOperators.LSHR, shift).and(0x0F);
+                if (fiveBit) {
+                    q = q.or(Lanes.toUnsignedInts(Lanes.bytes(data, offset + QH + l)).lanewise(VectorOperators.LSHR, s).and(1)
+                            .lanewise(VectorOperators.LSHL, 4));
                 }
-            } else {
-                for (int l = 0; l < 32; l++) {
-                    dst[o + l] = d1 * ((Bits.u8(data, bytes + l) >>> shift) & 0x0F) - m1;
-                }
+                // (d1 * q) - m1 with two roundings, as ggml: no fused multiply-add
+                Lanes.toFloats(q).mul(d1).sub(m1).intoArray(dst, o + l);
             }
         }
     }

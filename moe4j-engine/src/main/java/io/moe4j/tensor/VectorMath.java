@@ -1,6 +1,7 @@
 package io.moe4j.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -71,6 +72,70 @@ public final class VectorMath {
         for (int i = 0; i < n; i++) {
             x[offset + i] *= inv;
         }
+    }
+
+    /**
+     * {@code y = toHalf(y + a * x)} element-wise, with one rounding of the fused multiply-add to float and
+     * then one to half precision: the update of an F16 accumulator as ggml's {@code ggml_vec_mad_f16} does it.
+     */
+    public static void axpyHalf(float a, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        int i = 0;
+        int upper = F.loopBound(n);
+        FloatVector va = FloatVector.broadcast(F, a);
+        for (; i < upper; i += F.length()) {
+            FloatVector r = FloatVector.fromArray(F, x, xOffset + i).fma(va, FloatVector.fromArray(F, y, yOffset + i));
+            toHalf(r).intoArray(y, yOffset + i);
+        }
+        for (; i < n; i++) {
+            y[yOffset + i] = toHalf(Math.fma(x[xOffset + i], a, y[yOffset + i]));
+        }
+    }
+
+    /** {@code x = toHalf(x * a)} element-wise (scaling an F16 accumulator). */
+    public static void scaleHalf(float a, float[] x, int offset, int n) {
+        int i = 0;
+        int upper = F.loopBound(n);
+        for (; i < upper; i += F.length()) {
+            toHalf(FloatVector.fromArray(F, x, offset + i).mul(a)).intoArray(x, offset + i);
+        }
+        for (; i < n; i++) {
+            x[offset + i] = toHalf(x[offset + i] * a);
+        }
+    }
+
+    /** Rounds {@code src[srcOffset..+n)} to half precision (round to nearest even), written to {@code dst} as floats. */
+    public static void roundToHalf(float[] src, int srcOffset, float[] dst, int dstOffset, int n) {
+        int i = 0;
+        int upper = F.loopBound(n);
+        for (; i < upper; i += F.length()) {
+            toHalf(FloatVector.fromArray(F, src, srcOffset + i)).intoArray(dst, dstOffset + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOffset + i] = toHalf(src[srcOffset + i]);
+        }
+    }
+
+    public static float toHalf(float x) {
+        return Float.float16ToFloat(Float.floatToFloat16(x));
+    }
+
+    private static final float HALF_MIN_NORMAL = 0x1p-14f;
+    /** Adding 0.75 leaves a float ulp of 2^-24, the spacing of F16 subnormals, so (x + 0.75) - 0.75 rounds to it. */
+    private static final float HALF_SUBNORMAL_ROUNDER = 0.75f;
+
+    /**
+     * Half-precision rounding of every lane, kept as floats: in the normal range, round the mantissa to 10
+     * bits to nearest even with integer arithmetic; below it, round to a multiple of 2^-24. Values beyond the
+     * F16 range (65504) are not clamped to infinity: activations and accumulators never reach them.
+     */
+    static FloatVector toHalf(FloatVector v) {
+        IntVector bits = v.reinterpretAsInts();
+        IntVector odd = bits.lanewise(VectorOperators.LSHR, 13).and(1);
+        FloatVector normal = bits.add(0x0FFF).add(odd).and(0xFFFFE000).reinterpretAsFloats();
+        FloatVector magnitude = v.abs();
+        FloatVector subnormal = magnitude.add(HALF_SUBNORMAL_ROUNDER).sub(HALF_SUBNORMAL_ROUNDER)
+                .reinterpretAsInts().or(bits.and(0x80000000)).reinterpretAsFloats(); // keep the sign, -0 included
+        return normal.blend(subnormal, magnitude.lt(HALF_MIN_NORMAL));
     }
 
     public static float silu(float x) {

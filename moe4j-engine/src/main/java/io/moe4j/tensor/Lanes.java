@@ -1,0 +1,64 @@
+package io.moe4j.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * Vector shapes the block decoders share: as many bytes, shorts and ints as there are float lanes, so a
+ * run of stored codes widens to exactly one float vector. Block layouts group values in runs of 16 or 32,
+ * which every float species up to 512 bits divides.
+ */
+final class Lanes {
+    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    static final int LENGTH = FLOATS.length();
+    static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(LENGTH * 8));
+    static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(LENGTH * 16));
+    static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(LENGTH * 32));
+    /** 0, 1, 2, ... as ints: the lane number, for picking one bit per lane out of a packed word. */
+    static final IntVector IOTA = IntVector.zero(INTS).addIndex(1);
+
+    private Lanes() {
+    }
+
+    /** {@link #LENGTH} bytes at {@code offset}. */
+    static ByteVector bytes(MemorySegment data, long offset) {
+        return ByteVector.fromMemorySegment(BYTES, data, offset, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Signed bytes widened to floats. */
+    static FloatVector toFloats(ByteVector b) {
+        return (FloatVector) b.convertShape(VectorOperators.B2F, FLOATS, 0);
+    }
+
+    /** Unsigned bytes widened to ints. */
+    static IntVector toUnsignedInts(ByteVector b) {
+        return ((IntVector) b.convertShape(VectorOperators.B2I, INTS, 0)).and(0xFF);
+    }
+
+    static FloatVector toFloats(IntVector i) {
+        return (FloatVector) i.convertShape(VectorOperators.I2F, FLOATS, 0);
+    }
+
+    /**
+     * IEEE half-precision bit patterns to floats, exactly: the magnitude's bits shifted into a float's place
+     * and scaled by 2^112 re-bias the exponent and turn subnormals into normals in one exact multiply;
+     * infinities and NaNs keep an all-ones exponent.
+     */
+    static FloatVector halfToFloats(MemorySegment data, long offset) {
+        ShortVector s = ShortVector.fromMemorySegment(SHORTS, data, offset, ByteOrder.LITTLE_ENDIAN);
+        IntVector h = ((IntVector) s.convertShape(VectorOperators.S2I, INTS, 0)).and(0xFFFF);
+        IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+        IntVector finite = magnitude.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        IntVector special = magnitude.or(0x7F800000);
+        IntVector bits = finite.blend(special, h.and(0x7C00).eq(0x7C00));
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+}

@@ -1,0 +1,50 @@
+package io.moe4j.tensor;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The vectorised half-precision rounding against the JDK's scalar conversion, bit for bit. */
+class HalfRoundingTest {
+
+    @Test
+    void vectorRoundingEqualsJdkConversionAcrossTheHalfRange() {
+        SplittableRandom random = new SplittableRandom(3);
+        float[] x = new float[1 << 16];
+        for (int i = 0; i < x.length; i++) {
+            int exponent = random.nextInt(-30, 16); // subnormals, normals, up to 2^15
+            x[i] = (float) ((random.nextDouble() * 2 - 1) * Math.scalb(1.0, exponent));
+        }
+        // exact ties between two halves, which must go to even
+        for (int i = 0; i < 1024; i++) {
+            short h = (short) random.nextInt(0x7BFF);
+            x[i] = Float.intBitsToFloat(Float.floatToIntBits(Float.float16ToFloat(h)) + (1 << 12));
+        }
+        x[1024] = 0f;
+        x[1025] = -0f;
+        x[1026] = 65504f;
+        x[1027] = 0x1p-14f;
+        x[1028] = 0x1p-25f;
+        float[] out = new float[x.length + 3];
+        VectorMath.roundToHalf(x, 0, out, 3, x.length);
+        for (int i = 0; i < x.length; i++) {
+            float expected = Float.float16ToFloat(Float.floatToFloat16(x[i]));
+            assertThat(Float.floatToIntBits(out[3 + i])).as("x=%s (%a)", x[i], x[i]).isEqualTo(Float.floatToIntBits(expected));
+        }
+    }
+
+    @Test
+    void halfAccumulatorUpdateRoundsTheFusedProductOnce() {
+        float[] x = {1.0009766f, 3f, -7.5f, 1e-6f, 0.3f, 2f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f, 13f, 14f, 15f, 16f, 17f};
+        float[] y = new float[x.length];
+        float[] expected = new float[x.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = 0.1f * i;
+            expected[i] = VectorMath.toHalf(Math.fma(x[i], 0.37f, y[i]));
+        }
+        VectorMath.axpyHalf(0.37f, x, 0, y, 0, y.length);
+        assertThat(y).containsExactly(expected);
+    }
+}
