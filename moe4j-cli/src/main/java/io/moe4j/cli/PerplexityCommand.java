@@ -6,7 +6,6 @@ import io.moe4j.tensor.ComputePool;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.util.Locale;
 
@@ -24,20 +23,14 @@ final class PerplexityCommand implements Runnable {
     @ArgGroup(exclusive = true, multiplicity = "1")
     TokenInput input;
 
-    @Option(names = {"-c", "--ctx"}, paramLabel = "N", description = "Window size in tokens (default ${DEFAULT-VALUE}).")
-    int ctx = 512;
-
-    @Option(names = "--windows", paramLabel = "N", description = "Evaluate at most N windows (default: all).")
-    int windows;
+    @Mixin
+    ScoringWindows window;
 
     @Override
     public void run() {
-        if (ctx < 2) {
-            throw new UserError("--ctx must be at least 2, got " + ctx);
-        }
-        if (windows < 0) {
-            throw new UserError("--windows must not be negative, got " + windows);
-        }
+        window.validate();
+        int ctx = window.ctx;
+        int windows = window.windows;
         Decoding decoding = routing.decoding();
         try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), System.err);
              ComputePool pool = modelOptions.pool()) {

@@ -36,23 +36,17 @@ final class SweepCommand implements Runnable {
     @Option(names = "--contrast", paramLabel = "SPEC", description = "A self-contrast decoding to measure (repeatable), as for 'run --contrast'.")
     List<String> contrasts = new ArrayList<>();
 
-    @Option(names = {"-c", "--ctx"}, paramLabel = "N", description = "Window size in tokens (default ${DEFAULT-VALUE}).")
-    int ctx = 512;
-
-    @Option(names = "--windows", paramLabel = "N", description = "Evaluate at most N windows per policy (default: all).")
-    int windows;
+    @Mixin
+    ScoringWindows window;
 
     @Option(names = "--out-dir", paramLabel = "DIR", description = "Where to write sweep.md and sweep.svg (default ${DEFAULT-VALUE}).")
     Path outDir = Path.of("sweep-out");
 
     @Override
     public void run() {
-        if (ctx < 2) {
-            throw new UserError("--ctx must be at least 2, got " + ctx);
-        }
-        if (windows < 0) {
-            throw new UserError("--windows must not be negative, got " + windows);
-        }
+        window.validate();
+        int ctx = window.ctx;
+        int windows = window.windows;
         List<Decoding> decodings = decodings();
         try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), System.err);
              ComputePool pool = modelOptions.pool()) {
