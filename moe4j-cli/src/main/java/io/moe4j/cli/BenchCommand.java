@@ -59,10 +59,12 @@ final class BenchCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "model: %s (%s), threads: %d, weights read per decoded token: %.1f MB%n",
                         modelOptions.model.getFileName(), model.config().architecture(), pool.threads(), bytesPerToken / 1e6);
                 for (Benchmark.Measurement m : results) {
-                    System.out.printf(Locale.ROOT, "%-6s %10.2f ± %.2f tok/s%n", m.name(), m.meanTokensPerSecond(), m.sdTokensPerSecond());
+                    System.out.printf(Locale.ROOT, "%-6s %10.2f ± %.2f tok/s   (median %.2f, best %.2f)%n", m.name(),
+                            m.meanTokensPerSecond(), m.sdTokensPerSecond(), m.medianTokensPerSecond(), m.bestTokensPerSecond());
                 }
                 results.stream().filter(m -> m.name().startsWith("tg")).findFirst().ifPresent(m ->
-                        System.out.printf(Locale.ROOT, "decode weight bandwidth: %.2f GB/s%n", m.meanTokensPerSecond() * bytesPerToken / 1e9));
+                        System.out.printf(Locale.ROOT, "decode weight bandwidth: %.2f GB/s (median run %.2f GB/s)%n",
+                                m.meanTokensPerSecond() * bytesPerToken / 1e9, m.medianTokensPerSecond() * bytesPerToken / 1e9));
             }
         }
     }
@@ -80,6 +82,8 @@ final class BenchCommand implements Runnable {
             r.put("test", m.name());
             r.put("tokens_per_second", m.meanTokensPerSecond());
             r.put("sd", m.sdTokensPerSecond());
+            r.put("median", m.medianTokensPerSecond());
+            r.put("best", m.bestTokensPerSecond());
             ArrayNode samples = r.putArray("samples");
             for (double s : m.samples()) {
                 samples.add(s);

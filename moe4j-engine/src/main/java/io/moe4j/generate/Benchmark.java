@@ -9,12 +9,27 @@ import java.util.function.Consumer;
 /**
  * Prefill and decode speed, measured as llama-bench does: a prefill of {@code p} tokens in one batch,
  * and a decode of {@code n} tokens one at a time from an empty context, each repeated after a warm-up.
+ * The warm-up repeats the operation for at least {@link #WARM_UP_NANOS}: unlike llama-bench's compiled code,
+ * our kernels are compiled by the JIT while they run, and a single warm-up run left later runs up to 7x apart.
  */
 public final class Benchmark {
 
     /** Mean and standard deviation of tokens per second over the repetitions. */
     public record Measurement(String name, int tokens, double meanTokensPerSecond, double sdTokensPerSecond, double[] samples) {
+        /** The median run: on a shared machine one stalled run moves the mean, not this. */
+        public double medianTokensPerSecond() {
+            double[] sorted = samples.clone();
+            java.util.Arrays.sort(sorted);
+            int n = sorted.length;
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
+
+        public double bestTokensPerSecond() {
+            return java.util.Arrays.stream(samples).max().orElse(0);
+        }
     }
+
+    static final long WARM_UP_NANOS = 3_000_000_000L;
 
     private Benchmark() {
     }
@@ -44,7 +59,10 @@ public final class Benchmark {
             throw new IllegalArgumentException(name + ": tokens and repetitions must be positive");
         }
         progress.accept(name + ": warm-up");
-        run.run();
+        long warmUpStart = System.nanoTime();
+        do {
+            run.run();
+        } while (System.nanoTime() - warmUpStart < WARM_UP_NANOS);
         double[] rates = new double[repetitions];
         for (int r = 0; r < repetitions; r++) {
             long t0 = System.nanoTime();

@@ -1,5 +1,7 @@
 package io.moe4j.generate;
 
+import io.moe4j.tensor.VectorMath;
+
 
 import java.util.function.IntConsumer;
 
@@ -66,17 +68,9 @@ public final class Perplexity {
         return new Result(nll / count, count, windows);
     }
 
-    /** {@code -log softmax(logits)[target]}, in double precision. */
+    /** {@code -log softmax(logits)[target]}. */
     public static double negativeLogLikelihood(float[] logits, int target) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : logits) {
-            sum += Math.exp(v - max);
-        }
-        return Math.log(sum) - (logits[target] - max);
+        return VectorMath.logSumExp(logits) - logits[target];
     }
 
 }

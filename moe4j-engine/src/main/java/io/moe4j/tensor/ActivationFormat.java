@@ -43,16 +43,39 @@ public enum ActivationFormat {
                     dst[dstOffset + i] = Bits.bf16ToFloat(Bits.floatToBf16(src[srcOffset + i]));
                 }
             }
+            case Q8_0, Q8_K -> {
+                float[] scales = new float[n / blockSize];
+                quantize(src, srcOffset, dst, dstOffset, scales, 0, n);
+                for (int i = 0; i < n; i++) {
+                    dst[dstOffset + i] *= scales[i / blockSize];
+                }
+            }
+        }
+    }
+
+    /** Whether this format holds integer codes and a scale per block (and {@link #quantize} writes scales). */
+    public boolean isBlockQuantized() {
+        return this == Q8_0 || this == Q8_K;
+    }
+
+    /**
+     * For the 8-bit formats: writes the integer codes of {@code src[srcOffset..+n)} (as floats) to
+     * {@code codes[codesOffset..]} and one scale per block to {@code scales[scalesOffset..]}, so that
+     * code*scale is the rounded value. Other formats write their rounded values as codes and no scales.
+     */
+    public void quantize(float[] src, int srcOffset, float[] codes, int codesOffset, float[] scales, int scalesOffset, int n) {
+        switch (this) {
             case Q8_0 -> {
                 for (int b = 0; b < n; b += blockSize) {
-                    roundQ8_0(src, srcOffset + b, dst, dstOffset + b);
+                    scales[scalesOffset + b / blockSize] = quantizeQ8_0(src, srcOffset + b, codes, codesOffset + b);
                 }
             }
             case Q8_K -> {
                 for (int b = 0; b < n; b += blockSize) {
-                    roundQ8_K(src, srcOffset + b, dst, dstOffset + b);
+                    scales[scalesOffset + b / blockSize] = quantizeQ8_K(src, srcOffset + b, codes, codesOffset + b);
                 }
             }
+            default -> round(src, srcOffset, codes, codesOffset, n);
         }
     }
 
@@ -60,7 +83,7 @@ public enum ActivationFormat {
         return blockSize;
     }
 
-    private static void roundQ8_0(float[] x, int o, float[] dst, int d0) {
+    private static float quantizeQ8_0(float[] x, int o, float[] codes, int c0) {
         float amax = 0f;
         for (int i = 0; i < 32; i++) {
             amax = Math.max(amax, Math.abs(x[o + i]));
@@ -68,11 +91,12 @@ public enum ActivationFormat {
         float dh = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
         float id = amax != 0f ? 127f / amax : 0f;
         for (int i = 0; i < 32; i++) {
-            dst[d0 + i] = (float) Math.rint(x[o + i] * id) * dh;
+            codes[c0 + i] = (float) Math.rint(x[o + i] * id);
         }
+        return dh;
     }
 
-    private static void roundQ8_K(float[] x, int o, float[] dst, int d0) {
+    private static float quantizeQ8_K(float[] x, int o, float[] codes, int c0) {
         float amax = 0f;
         float max = 0f;
         for (int i = 0; i < 256; i++) {
@@ -83,13 +107,13 @@ public enum ActivationFormat {
             }
         }
         if (amax == 0f) {
-            java.util.Arrays.fill(dst, d0, d0 + 256, 0f);
-            return;
+            java.util.Arrays.fill(codes, c0, c0 + 256, 0f);
+            return 0f;
         }
         float iscale = -127f / max;
-        float d = 1f / iscale;
         for (int i = 0; i < 256; i++) {
-            dst[d0 + i] = Math.min(127, QuantMath.nearestInt(iscale * x[o + i])) * d;
+            codes[c0 + i] = Math.min(127, QuantMath.nearestInt(iscale * x[o + i]));
         }
+        return 1f / iscale;
     }
 }

@@ -20,5 +20,15 @@ public interface BlockFormat {
     void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count);
 
     /** The dot product of {@code count} stored values starting at byte {@code offset} with {@code x[xOffset..]}. */
-    float dot(MemorySegment data, long offset, float[] x, int xOffset, int count);
+    default float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
+        return dot(data, offset, x, xOffset, null, 0, count);
+    }
+
+    /**
+     * The dot product with activations held as llama.cpp holds them for quantized weights: integer codes
+     * {@code x[xOffset..]} (as floats) times one scale per weight block, {@code xScales[scaleOffset + b]} for
+     * block b. Multiplying codes and applying both scales once per block is llama.cpp's own order, which keeps
+     * the block sums exact. With {@code xScales == null}, and always for unquantized types, x holds plain values.
+     */
+    float dot(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales, int scaleOffset, int count);
 }

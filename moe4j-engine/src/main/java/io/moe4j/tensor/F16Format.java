@@ -2,6 +2,9 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -21,6 +24,34 @@ final class F16Format extends PlainFormat {
         for (; i < count; i++) {
             dst[dstOffset + i] = Float.float16ToFloat(data.get(LAYOUT, offset + 2L * i));
         }
+    }
+
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales, int scaleOffset, int count) {
+        int n = checkedCount(x, xOffset, count);
+        int step = Lanes.LENGTH;
+        FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector acc1 = acc0;
+        int i = 0;
+        for (; i + 2 * step <= n; i += 2 * step) {
+            acc0 = lanes(data, offset + 2L * i).fma(FloatVector.fromArray(Lanes.FLOATS, x, xOffset + i), acc0);
+            acc1 = lanes(data, offset + 2L * (i + step)).fma(FloatVector.fromArray(Lanes.FLOATS, x, xOffset + i + step), acc1);
+        }
+        float sum = Lanes.sum(acc0.add(acc1));
+        for (; i < n; i++) {
+            sum += value(data, offset + 2L * i) * x[xOffset + i];
+        }
+        return sum;
+    }
+
+    @Override
+    FloatVector lanes(MemorySegment data, long offset) {
+        return Lanes.halfToFloats(data, offset);
+    }
+
+    @Override
+    float value(MemorySegment data, long offset) {
+        return Float.float16ToFloat(data.get(LAYOUT, offset));
     }
 
     /** Round to nearest even, as ggml's fp32→fp16 conversion (F16C or its software fallback). */

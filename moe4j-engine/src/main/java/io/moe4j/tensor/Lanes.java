@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -25,7 +26,38 @@ final class Lanes {
     /** 0, 1, 2, ... as ints: the lane number, for picking one bit per lane out of a packed word. */
     static final IntVector IOTA = IntVector.zero(INTS).addIndex(1);
 
+    private static final VectorShuffle<Float> SWAP_8 = swap(8);
+    private static final VectorShuffle<Float> SWAP_4 = swap(4);
+    private static final VectorShuffle<Float> SWAP_2 = swap(2);
+    private static final VectorShuffle<Float> SWAP_1 = swap(1);
+
     private Lanes() {
+    }
+
+    /** The shuffle that exchanges lane i with lane i^k, or null if the vector has no lane k. */
+    private static VectorShuffle<Float> swap(int k) {
+        return k < LENGTH ? VectorShuffle.fromOp(FLOATS, i -> i ^ k) : null;
+    }
+
+    /**
+     * The sum of the lanes, added pairwise in a fixed order. {@code reduceLanes(ADD)} adds in one order when
+     * interpreted and another once compiled; a one-ulp change can flip a later 8-bit or F16 rounding, so the
+     * engine's results would depend on how warm the JIT is. This order is the same in both.
+     */
+    static float sum(FloatVector v) {
+        if (LENGTH > 8) {
+            v = v.add(v.rearrange(SWAP_8));
+        }
+        if (LENGTH > 4) {
+            v = v.add(v.rearrange(SWAP_4));
+        }
+        v = v.add(v.rearrange(SWAP_2));
+        v = v.add(v.rearrange(SWAP_1));
+        return v.lane(0);
+    }
+
+    static FloatVector splat(float v) {
+        return FloatVector.broadcast(FLOATS, v);
     }
 
     /** {@link #LENGTH} bytes at {@code offset}. */
@@ -45,6 +77,12 @@ final class Lanes {
 
     static FloatVector toFloats(IntVector i) {
         return (FloatVector) i.convertShape(VectorOperators.I2F, FLOATS, 0);
+    }
+
+    /** bfloat16 bit patterns to floats: the top half of each float. */
+    static FloatVector bf16ToFloats(MemorySegment data, long offset) {
+        ShortVector s = ShortVector.fromMemorySegment(SHORTS, data, offset, ByteOrder.LITTLE_ENDIAN);
+        return ((IntVector) s.convertShape(VectorOperators.S2I, INTS, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     /**

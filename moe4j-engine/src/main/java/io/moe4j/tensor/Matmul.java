@@ -3,12 +3,20 @@ package io.moe4j.tensor;
 /**
  * Products of a weight matrix with a batch of activation vectors, split by rows across a
  * {@link ComputePool}. Activations are first rounded as llama.cpp rounds them for this weight type
- * ({@link ActivationFormat}); each row is then decoded once into a small float buffer and multiplied
- * with every vector of the batch, so weights are read once per batch rather than once per token.
+ * ({@link ActivationFormat}). Then two kernels, by batch size:
+ * <ul>
+ *   <li>one or two vectors (decode): the format's fused {@link BlockFormat#dot}, which reads each weight once
+ *       and multiplies in registers;</li>
+ *   <li>more (prefill, experts with several tokens): panels of rows are decoded once into a transposed
+ *       float buffer and multiplied with four vectors at a time ({@link VectorMath#panelTimes4}), so decoding
+ *       is paid once per row and each loaded weight serves several products.</li>
+ * </ul>
  */
 public final class Matmul {
     /** Below this many multiply-adds an operation runs on the calling thread: waking workers costs more. */
     private static final long PARALLEL_THRESHOLD = 1L << 15;
+    /** Up to this many vectors the fused kernel wins: decoding a row into a buffer pays off from about three. */
+    private static final int FUSED_MAX_TOKENS = 2;
 
     private Matmul() {
     }
@@ -18,22 +26,78 @@ public final class Matmul {
         int tokens = x.length;
         int rows = w.rows();
         int cols = w.cols();
-        float[][] rounded = roundActivations(w, x, xOffset);
-        ComputePool.RangeTask task = (start, end) -> {
-            float[] row = new float[cols];
-            for (int r = start; r < end; r++) {
-                w.dequantizeRow(r, row, 0);
-                for (int t = 0; t < tokens; t++) {
-                    out[t][outOffset + r] = VectorMath.dot(row, 0, rounded[t], 0, cols);
-                }
+        ComputePool.RangeTask task;
+        if (tokens <= FUSED_MAX_TOKENS) {
+            ActivationFormat f = ActivationFormat.forWeights(w.format().type());
+            float[][] codes = new float[tokens][cols];
+            float[][] scales = f.isBlockQuantized() ? new float[tokens][cols / f.blockSize()] : null;
+            for (int t = 0; t < tokens; t++) {
+                f.quantize(x[t], xOffset, codes[t], 0, scales == null ? null : scales[t], 0, cols);
             }
-        };
+            task = (start, end) -> fused(w, codes, scales, out, outOffset, start, end);
+        } else {
+            float[][] rounded = roundActivations(w, x, xOffset);
+            task = (start, end) -> tiled(w, rounded, out, outOffset, start, end);
+        }
         long work = (long) rows * cols * tokens;
         if (work < PARALLEL_THRESHOLD || pool == null) {
             task.run(0, rows);
-        } else {
+        } else if (tokens <= FUSED_MAX_TOKENS) {
             int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
             pool.forRange(rows, minRows, task);
+        } else {
+            // whole panels to each thread, so that only the matrix's last rows fall outside a panel
+            int panels = (rows + PANEL - 1) / PANEL;
+            int minPanels = (int) Math.max(1, Math.min(panels, PARALLEL_THRESHOLD / Math.max(1, (long) PANEL * cols * tokens)));
+            ComputePool.RangeTask rowsTask = task;
+            pool.forRange(panels, minPanels, (ps, pe) -> rowsTask.run(ps * PANEL, Math.min(rows, pe * PANEL)));
+        }
+    }
+
+    private static void fused(WeightMatrix w, float[][] codes, float[][] scales, float[][] out, int outOffset, int start, int end) {
+        for (int r = start; r < end; r++) {
+            for (int t = 0; t < codes.length; t++) {
+                out[t][outOffset + r] = w.dot(r, codes[t], 0, scales == null ? null : scales[t], 0);
+            }
+        }
+    }
+
+    /** Rows per panel of the batched kernel: two float vectors' worth. */
+    private static final int PANEL = 2 * Lanes.LENGTH;
+
+    /**
+     * Rows in panels of {@link #PANEL}: the panel is decoded once and stored transposed (value k of every row
+     * side by side), and each token's products are then accumulated as whole vectors of rows, one broadcast
+     * activation times one panel column per step, four tokens at a time. No horizontal sums, and each loaded
+     * weight vector serves four tokens. Rows left over from the last panel use row-at-a-time dot products.
+     */
+    private static void tiled(WeightMatrix w, float[][] x, float[][] out, int outOffset, int start, int end) {
+        int cols = w.cols();
+        int tokens = x.length;
+        float[] row = new float[cols];
+        float[] panel = new float[cols * PANEL];
+        int r = start;
+        for (; r + PANEL <= end; r += PANEL) {
+            for (int i = 0; i < PANEL; i++) {
+                w.dequantizeRow(r + i, row, 0);
+                for (int k = 0; k < cols; k++) {
+                    panel[k * PANEL + i] = row[k];
+                }
+            }
+            int t = 0;
+            for (; t + 3 < tokens; t += 4) {
+                VectorMath.panelTimes4(panel, cols, x[t], x[t + 1], x[t + 2], x[t + 3],
+                        out[t], out[t + 1], out[t + 2], out[t + 3], outOffset + r);
+            }
+            for (; t < tokens; t++) {
+                VectorMath.panelTimes1(panel, cols, x[t], out[t], outOffset + r);
+            }
+        }
+        for (; r < end; r++) {
+            w.dequantizeRow(r, row, 0);
+            for (int t = 0; t < tokens; t++) {
+                out[t][outOffset + r] = VectorMath.dot(row, 0, x[t], 0, cols);
+            }
         }
     }
 

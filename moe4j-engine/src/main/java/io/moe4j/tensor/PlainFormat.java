@@ -2,21 +2,20 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.FloatVector;
+
 import java.lang.foreign.MemorySegment;
 
 /**
- * Base of the unquantized types (one value per "block"). Subclasses convert runs of values each way; the dot
- * product converts a chunk at a time into a per-call scratch array, so it sees exactly the floats
- * {@link #dequantize} gives and shares no state between threads.
+ * Base of the unquantized types (one value per "block"). Subclasses convert runs of values each way, and load
+ * one vector's worth of values ({@link #lanes}) for their dot product, whose loop each repeats for the reason
+ * given in {@link QuantizedFormat}. Activations for these types are plain values: activation scales are ignored.
  */
 abstract class PlainFormat implements BlockFormat, BlockQuantizer {
-    private static final int CHUNK = 256;
     private final GgmlType type;
-    private final int elementBytes;
 
     PlainFormat(GgmlType type) {
         this.type = type;
-        this.elementBytes = type.bytesPerBlock();
     }
 
     @Override
@@ -24,17 +23,16 @@ abstract class PlainFormat implements BlockFormat, BlockQuantizer {
         return type;
     }
 
-    @Override
-    public final float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
-        BlockQuantizer.checkedCount(type, count);
-        float[] w = new float[Math.min(CHUNK, count)];
-        float sum = 0f;
-        for (int i = 0; i < count; i += CHUNK) {
-            int n = Math.min(CHUNK, count - i);
-            dequantize(data, offset + (long) i * elementBytes, w, 0, n);
-            sum += Dot.dot(w, 0, x, xOffset + i, n);
-        }
-        return sum;
+    /** {@link Lanes#LENGTH} values starting at byte {@code offset}, as floats. */
+    abstract FloatVector lanes(MemorySegment data, long offset);
+
+    /** The value at byte {@code offset}. */
+    abstract float value(MemorySegment data, long offset);
+
+    /** {@code count}, after checking that it is a valid length and that x holds that many values. */
+    final int checkedCount(float[] x, int xOffset, int count) {
+        java.util.Objects.checkFromIndexSize(xOffset, count, x.length);
+        return BlockQuantizer.checkedCount(type, count);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -26,6 +27,25 @@ final class Q4_0Format extends QuantizedFormat {
             Lanes.toFloats(q.and(0x0F).sub(8)).mul(d).intoArray(dst, dstOffset + j);
             Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub(8)).mul(d).intoArray(dst, dstOffset + j + 16);
         }
+    }
+
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales, int scaleOffset, int count) {
+        int blocks = checkedBlocks(x, xOffset, xScales, scaleOffset, count);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        for (int b = 0; b < blocks; b++) {
+            long at = offset + (long) b * blockBytes;
+            float xd = xScales == null ? 1f : xScales[scaleOffset + b];
+            int xo = xOffset + b * blockSize;
+            FloatVector sum = FloatVector.zero(Lanes.FLOATS);
+            for (int j = 0; j < 16; j += Lanes.LENGTH) {
+                IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, at + 2 + j));
+                sum = Lanes.toFloats(q.and(0x0F).sub(8)).fma(FloatVector.fromArray(Lanes.FLOATS, x, xo + j), sum);
+                sum = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub(8)).fma(FloatVector.fromArray(Lanes.FLOATS, x, xo + j + 16), sum);
+            }
+            acc = sum.fma(Lanes.splat(Bits.f16(data, at) * xd), acc);
+        }
+        return Lanes.sum(acc);
     }
 
     @Override

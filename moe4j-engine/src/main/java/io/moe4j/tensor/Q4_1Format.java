@@ -2,6 +2,10 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /** {@code block_q4_1}: fp16 scale d, fp16 offset m, 16 bytes of nibbles as in Q4_0; x = q*d + m. */
@@ -20,6 +24,29 @@ final class Q4_1Format extends QuantizedFormat {
             dst[dstOffset + j] = (q & 0x0F) * d + m;
             dst[dstOffset + j + 16] = (q >>> 4) * d + m;
         }
+    }
+
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales, int scaleOffset, int count) {
+        int blocks = checkedBlocks(x, xOffset, xScales, scaleOffset, count);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        for (int b = 0; b < blocks; b++) {
+            long at = offset + (long) b * blockBytes;
+            float xd = xScales == null ? 1f : xScales[scaleOffset + b];
+            int xo = xOffset + b * blockSize;
+            FloatVector qx = FloatVector.zero(Lanes.FLOATS);
+            FloatVector xs = FloatVector.zero(Lanes.FLOATS);
+            for (int j = 0; j < 16; j += Lanes.LENGTH) {
+                IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, at + 4 + j));
+                FloatVector x0 = FloatVector.fromArray(Lanes.FLOATS, x, xo + j);
+                FloatVector x1 = FloatVector.fromArray(Lanes.FLOATS, x, xo + j + 16);
+                qx = Lanes.toFloats(q.and(0x0F)).fma(x0, qx);
+                qx = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(x1, qx);
+                xs = xs.add(x0).add(x1);
+            }
+            acc = xs.fma(Lanes.splat(Bits.f16(data, at + 2) * xd), qx.fma(Lanes.splat(Bits.f16(data, at) * xd), acc));
+        }
+        return Lanes.sum(acc);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -29,6 +30,29 @@ final class Q5_0Format extends QuantizedFormat {
             Lanes.toFloats(q.and(0x0F).or(high0).sub(16)).mul(d).intoArray(dst, dstOffset + j);
             Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).or(high1).sub(16)).mul(d).intoArray(dst, dstOffset + j + 16);
         }
+    }
+
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales, int scaleOffset, int count) {
+        int blocks = checkedBlocks(x, xOffset, xScales, scaleOffset, count);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        for (int b = 0; b < blocks; b++) {
+            long at = offset + (long) b * blockBytes;
+            float xd = xScales == null ? 1f : xScales[scaleOffset + b];
+            int xo = xOffset + b * blockSize;
+            IntVector qh = IntVector.broadcast(Lanes.INTS, Bits.u32(data, at + 2));
+            FloatVector sum = FloatVector.zero(Lanes.FLOATS);
+            for (int j = 0; j < 16; j += Lanes.LENGTH) {
+                IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, at + 6 + j));
+                IntVector bit = Lanes.IOTA.add(j);
+                IntVector high0 = qh.lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 4);
+                IntVector high1 = qh.lanewise(VectorOperators.LSHR, bit.add(12)).and(0x10);
+                sum = Lanes.toFloats(q.and(0x0F).or(high0).sub(16)).fma(FloatVector.fromArray(Lanes.FLOATS, x, xo + j), sum);
+                sum = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).or(high1).sub(16)).fma(FloatVector.fromArray(Lanes.FLOATS, x, xo + j + 16), sum);
+            }
+            acc = sum.fma(Lanes.splat(Bits.f16(data, at) * xd), acc);
+        }
+        return Lanes.sum(acc);
     }
 
     @Override

@@ -2,6 +2,10 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /** {@code block_q5_1}: fp16 scale d, fp16 offset m, fifth bits and nibbles as in Q5_0; x = q*d + m. */
@@ -23,6 +27,33 @@ final class Q5_1Format extends QuantizedFormat {
             dst[dstOffset + j] = x0 * d + m;
             dst[dstOffset + j + 16] = x1 * d + m;
         }
+    }
+
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales, int scaleOffset, int count) {
+        int blocks = checkedBlocks(x, xOffset, xScales, scaleOffset, count);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        for (int b = 0; b < blocks; b++) {
+            long at = offset + (long) b * blockBytes;
+            float xd = xScales == null ? 1f : xScales[scaleOffset + b];
+            int xo = xOffset + b * blockSize;
+            IntVector qh = IntVector.broadcast(Lanes.INTS, Bits.u32(data, at + 4));
+            FloatVector qx = FloatVector.zero(Lanes.FLOATS);
+            FloatVector xs = FloatVector.zero(Lanes.FLOATS);
+            for (int j = 0; j < 16; j += Lanes.LENGTH) {
+                IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, at + 8 + j));
+                IntVector bit = Lanes.IOTA.add(j);
+                IntVector high0 = qh.lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 4);
+                IntVector high1 = qh.lanewise(VectorOperators.LSHR, bit.add(12)).and(0x10);
+                FloatVector x0 = FloatVector.fromArray(Lanes.FLOATS, x, xo + j);
+                FloatVector x1 = FloatVector.fromArray(Lanes.FLOATS, x, xo + j + 16);
+                qx = Lanes.toFloats(q.and(0x0F).or(high0)).fma(x0, qx);
+                qx = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).or(high1)).fma(x1, qx);
+                xs = xs.add(x0).add(x1);
+            }
+            acc = xs.fma(Lanes.splat(Bits.f16(data, at + 2) * xd), qx.fma(Lanes.splat(Bits.f16(data, at) * xd), acc));
+        }
+        return Lanes.sum(acc);
     }
 
     @Override

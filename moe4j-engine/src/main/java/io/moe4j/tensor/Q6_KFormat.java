@@ -2,6 +2,7 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -47,6 +48,44 @@ final class Q6_KFormat extends QuantizedFormat {
                 }
             }
         }
+    }
+
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales, int scaleOffset, int count) {
+        int blocks = checkedBlocks(x, xOffset, xScales, scaleOffset, count);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        for (int b = 0; b < blocks; b++) {
+            long at = offset + (long) b * blockBytes;
+            float xd = xScales == null ? 1f : xScales[scaleOffset + b];
+            // two chains of scaled sums, so the sixteen groups do not wait on one chain of adds
+            FloatVector even = FloatVector.zero(Lanes.FLOATS);
+            FloatVector odd = even;
+            for (int n = 0; n < 2; n++) {
+                long ql = at + QL + 64 * n;
+                long qh = at + QH + 32 * n;
+                long sc = at + SCALES + 8 * n;
+                for (int k = 0; k < 4; k++) {
+                    long nibbles = ql + 32 * (k & 1);
+                    int nibbleShift = 4 * (k >>> 1);
+                    int highShift = 2 * k;
+                    int xg = xOffset + b * blockSize + 128 * n + 32 * k;
+                    for (int l = 0; l < 32; l += Lanes.LENGTH) {
+                        IntVector low = Lanes.toUnsignedInts(Lanes.bytes(data, nibbles + l)).lanewise(VectorOperators.LSHR, nibbleShift).and(0x0F);
+                        IntVector high = Lanes.toUnsignedInts(Lanes.bytes(data, qh + l)).lanewise(VectorOperators.LSHR, highShift).and(3)
+                                .lanewise(VectorOperators.LSHL, 4);
+                        FloatVector p = Lanes.toFloats(low.or(high).sub(32)).mul(FloatVector.fromArray(Lanes.FLOATS, x, xg + l));
+                        FloatVector scale = Lanes.splat(Bits.s8(data, sc + l / 16 + 2 * k));
+                        if ((k & 1) == 0) {
+                            even = p.fma(scale, even);
+                        } else {
+                            odd = p.fma(scale, odd);
+                        }
+                    }
+                }
+            }
+            acc = even.add(odd).fma(Lanes.splat(Bits.f16(data, at + D) * xd), acc);
+        }
+        return Lanes.sum(acc);
     }
 
     /** ggml's {@code quantize_row_q6_K_ref}. */

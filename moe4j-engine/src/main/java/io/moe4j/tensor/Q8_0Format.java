@@ -3,6 +3,9 @@ package io.moe4j.tensor;
 import io.moe4j.gguf.GgmlType;
 
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /** {@code block_q8_0}: fp16 scale d, then 32 signed bytes; x = q*d. */
@@ -18,6 +21,23 @@ final class Q8_0Format extends QuantizedFormat {
         for (int j = 0; j < 32; j += Lanes.LENGTH) {
             Lanes.toFloats(Lanes.bytes(data, offset + 2 + j)).mul(d).intoArray(dst, dstOffset + j);
         }
+    }
+
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales, int scaleOffset, int count) {
+        int blocks = checkedBlocks(x, xOffset, xScales, scaleOffset, count);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        for (int b = 0; b < blocks; b++) {
+            long at = offset + (long) b * blockBytes;
+            float xd = xScales == null ? 1f : xScales[scaleOffset + b];
+            int xo = xOffset + b * blockSize;
+            FloatVector sum = FloatVector.zero(Lanes.FLOATS);
+            for (int j = 0; j < 32; j += Lanes.LENGTH) {
+                sum = Lanes.toFloats(Lanes.bytes(data, at + 2 + j)).fma(FloatVector.fromArray(Lanes.FLOATS, x, xo + j), sum);
+            }
+            acc = sum.fma(Lanes.splat(Bits.f16(data, at) * xd), acc);
+        }
+        return Lanes.sum(acc);
     }
 
     @Override

@@ -15,9 +15,13 @@ import java.lang.foreign.MemorySegment;
  * {@code - m1} rounds, once. FMA contraction in a compiled ggml cannot change a
  * value, and vectorised decoders may regroup the products freely; they must only keep that last operation.
  *
- * <p>The dot product decodes each block into a per-call scratch array and multiplies: the same floats as
- * {@link #dequantize}, with no state shared between threads. (Faster kernels that quantize the activations
- * as llama.cpp does are a separate concern.)
+ * <p>Each format's {@code dot} is fused and has one shape: a loop over blocks that turns the block's codes
+ * into float vectors in registers (the same values {@link #decodeBlock} gives), multiplies them with x there,
+ * scales once per block into one vector accumulator, and reduces once at the end. So weights stream from
+ * memory once and are never stored as floats. The loop is written out in every format rather than shared with
+ * a per-block method: the JIT compiles a shared loop once, does not inline a virtual per-block call once two
+ * formats have run (nor a large block method compiled on its own), and then boxes a vector per block, which
+ * measured 5-100x slower.
  */
 abstract class QuantizedFormat implements BlockFormat, BlockQuantizer {
     private final GgmlType type;
@@ -49,16 +53,14 @@ abstract class QuantizedFormat implements BlockFormat, BlockQuantizer {
         }
     }
 
-    @Override
-    public final float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
+    /** The number of blocks in {@code count} values, after checking that x (and its scales) hold them. */
+    final int checkedBlocks(float[] x, int xOffset, float[] xScales, int scaleOffset, int count) {
         int blocks = BlockQuantizer.checkedCount(type, count) / blockSize;
-        float[] w = new float[blockSize];
-        float sum = 0f;
-        for (int b = 0; b < blocks; b++) {
-            decodeBlock(data, offset + (long) b * blockBytes, w, 0);
-            sum += Dot.dot(w, 0, x, xOffset + b * blockSize, blockSize);
+        java.util.Objects.checkFromIndexSize(xOffset, count, x.length);
+        if (xScales != null) {
+            java.util.Objects.checkFromIndexSize(scaleOffset, blocks, xScales.length);
         }
-        return sum;
+        return blocks;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -79,6 +80,46 @@ final class ScaleMinKFormat extends QuantizedFormat {
                 Lanes.toFloats(q).mul(d1).sub(m1).intoArray(dst, o + l);
             }
         }
+    }
+
+    /**
+     * Per 32-value sub-block: d*scale * sum(q*x) - dmin*min * sum(x), the two terms summed in separate
+     * vectors so that the eight sub-blocks do not wait on one chain of adds. (Few vector operations per loop
+     * body on purpose: a body unrolled by hand passes the JIT's inlining node limit and stops being compiled to
+     * vector instructions.)
+     */
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales, int scaleOffset, int count) {
+        int blocks = checkedBlocks(x, xOffset, xScales, scaleOffset, count);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        for (int b = 0; b < blocks; b++) {
+            long at = offset + (long) b * blockBytes;
+            float xd = xScales == null ? 1f : xScales[scaleOffset + b];
+            FloatVector scaled = FloatVector.zero(Lanes.FLOATS);
+            FloatVector mins = scaled;
+            for (int s = 0; s < 8; s++) {
+                long bytes = at + qsOffset + 32L * (s >>> 1);
+                int shift = 4 * (s & 1);
+                int xs0 = xOffset + b * blockSize + 32 * s;
+                FloatVector qx = FloatVector.zero(Lanes.FLOATS);
+                FloatVector xs = qx;
+                for (int l = 0; l < 32; l += Lanes.LENGTH) {
+                    IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, bytes + l)).lanewise(VectorOperators.LSHR, shift).and(0x0F);
+                    if (fiveBit) {
+                        q = q.or(Lanes.toUnsignedInts(Lanes.bytes(data, at + QH + l)).lanewise(VectorOperators.LSHR, s).and(1)
+                                .lanewise(VectorOperators.LSHL, 4));
+                    }
+                    FloatVector xv = FloatVector.fromArray(Lanes.FLOATS, x, xs0 + l);
+                    qx = Lanes.toFloats(q).fma(xv, qx);
+                    xs = xs.add(xv);
+                }
+                scaled = qx.fma(Lanes.splat(scale(data, at + SCALES, s)), scaled);
+                mins = xs.fma(Lanes.splat(min(data, at + SCALES, s)), mins);
+            }
+            FloatVector withScale = scaled.fma(Lanes.splat(Bits.f16(data, at) * xd), acc);
+            acc = mins.fma(Lanes.splat(-Bits.f16(data, at + 2) * xd), withScale);
+        }
+        return Lanes.sum(acc);
     }
 
     /** ggml's {@code quantize_row_q4_K_ref} / {@code quantize_row_q5_K_ref}. */

@@ -12,18 +12,101 @@ public final class VectorMath {
     private VectorMath() {
     }
 
+    /** Two accumulators, so that consecutive multiply-adds do not wait on each other. */
     public static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
         int i = 0;
-        FloatVector acc = FloatVector.zero(F);
-        int upper = F.loopBound(n);
-        for (; i < upper; i += F.length()) {
-            acc = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = acc0;
+        int step = F.length();
+        for (; i + 2 * step <= n; i += 2 * step) {
+            acc0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc0);
+            acc1 = FloatVector.fromArray(F, a, aOffset + i + step).fma(FloatVector.fromArray(F, b, bOffset + i + step), acc1);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i + step <= n; i += step) {
+            acc0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc0);
+        }
+        float sum = Lanes.sum(acc0.add(acc1));
         for (; i < n; i++) {
             sum += a[aOffset + i] * b[bOffset + i];
         }
         return sum;
+    }
+
+    /**
+     * {@code log(sum exp(x))}, shifted by the maximum so that no term overflows: exponentials of a vector
+     * at a time in float (each within an ulp), their sums added in double.
+     */
+    public static double logSumExp(float[] x) {
+        int n = x.length;
+        int upper = F.loopBound(n);
+        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < upper; i += F.length()) {
+            m = m.max(FloatVector.fromArray(F, x, i));
+        }
+        float max = m.reduceLanes(VectorOperators.MAX);
+        for (int i = upper; i < n; i++) {
+            max = Math.max(max, x[i]);
+        }
+        FloatVector shift = FloatVector.broadcast(F, max);
+        double sum = 0;
+        for (int i = 0; i < upper; i += F.length()) {
+            sum += Lanes.sum(FloatVector.fromArray(F, x, i).sub(shift).lanewise(VectorOperators.EXP));
+        }
+        for (int i = upper; i < n; i++) {
+            sum += Math.exp(x[i] - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    /**
+     * Products of a transposed panel of {@code 2*F.length()} rows ({@code panel[k*P + i]} is value k of row i)
+     * with four vectors: {@code out_j[outOffset + i] = row_i · x_j}. Each step loads two vectors of the panel
+     * and broadcasts one value of each x: eight independent multiply-add chains and no horizontal sums.
+     */
+    public static void panelTimes4(float[] panel, int cols, float[] x0, float[] x1, float[] x2, float[] x3,
+                                   float[] out0, float[] out1, float[] out2, float[] out3, int outOffset) {
+        int step = F.length();
+        int p = 2 * step;
+        FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+        for (int k = 0; k < cols; k++) {
+            FloatVector lo = FloatVector.fromArray(F, panel, k * p);
+            FloatVector hi = FloatVector.fromArray(F, panel, k * p + step);
+            FloatVector v = FloatVector.broadcast(F, x0[k]);
+            a0 = lo.fma(v, a0);
+            b0 = hi.fma(v, b0);
+            v = FloatVector.broadcast(F, x1[k]);
+            a1 = lo.fma(v, a1);
+            b1 = hi.fma(v, b1);
+            v = FloatVector.broadcast(F, x2[k]);
+            a2 = lo.fma(v, a2);
+            b2 = hi.fma(v, b2);
+            v = FloatVector.broadcast(F, x3[k]);
+            a3 = lo.fma(v, a3);
+            b3 = hi.fma(v, b3);
+        }
+        a0.intoArray(out0, outOffset);
+        b0.intoArray(out0, outOffset + step);
+        a1.intoArray(out1, outOffset);
+        b1.intoArray(out1, outOffset + step);
+        a2.intoArray(out2, outOffset);
+        b2.intoArray(out2, outOffset + step);
+        a3.intoArray(out3, outOffset);
+        b3.intoArray(out3, outOffset + step);
+    }
+
+    /** {@link #panelTimes4} for one vector. */
+    public static void panelTimes1(float[] panel, int cols, float[] x, float[] out, int outOffset) {
+        int step = F.length();
+        int p = 2 * step;
+        FloatVector a = FloatVector.zero(F);
+        FloatVector b = a;
+        for (int k = 0; k < cols; k++) {
+            FloatVector v = FloatVector.broadcast(F, x[k]);
+            a = FloatVector.fromArray(F, panel, k * p).fma(v, a);
+            b = FloatVector.fromArray(F, panel, k * p + step).fma(v, b);
+        }
+        a.intoArray(out, outOffset);
+        b.intoArray(out, outOffset + step);
     }
 
     /** {@code y[yOffset..] += a * x[xOffset..]} over n values. */

@@ -72,6 +72,11 @@ public final class WeightMatrix {
         return format.dot(data, rowOffset(row), x, xOffset, cols);
     }
 
+    /** The row's dot product with activation codes and their per-block scales: see {@link BlockFormat#dot}. */
+    public float dot(int row, float[] codes, int xOffset, float[] xScales, int scaleOffset) {
+        return format.dot(data, rowOffset(row), codes, xOffset, xScales, scaleOffset, cols);
+    }
+
     /** {@code out[outOffset + r - rowStart] = row(r) · x[xOffset..]} for r in [rowStart, rowEnd). */
     public void matVec(float[] x, int xOffset, float[] out, int outOffset, int rowStart, int rowEnd) {
         for (int r = rowStart; r < rowEnd; r++) {

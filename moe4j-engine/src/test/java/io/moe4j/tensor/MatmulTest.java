@@ -1,0 +1,85 @@
+package io.moe4j.tensor;
+
+import io.moe4j.gguf.GgmlType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * {@link Matmul} against a naive double-precision product of the dequantized rows with the activations
+ * rounded as llama.cpp rounds them. Row counts are not multiples of the panel, and batch sizes cover the fused
+ * kernel (1, 2 tokens), the panel kernel in groups of four (4, 8) and its leftovers (3, 5, 7).
+ */
+class MatmulTest {
+    static final List<GgmlType> TYPES = TestData.TYPES;
+
+    @ParameterizedTest
+    @FieldSource("TYPES")
+    void everyBatchSizeMatchesNaiveProduct(GgmlType type) {
+        Random rnd = new Random(11 + type.ordinal());
+        int cols = type.blockSize() == 256 ? 512 : 96;
+        int rows = 2 * Lanes.LENGTH + 5;
+        byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
+        WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols);
+        try (ComputePool pool = new ComputePool(2)) {
+            for (int tokens : new int[] {1, 2, 3, 4, 5, 7, 8}) {
+                int xOffset = 3;
+                float[][] x = new float[tokens][];
+                for (int t = 0; t < tokens; t++) {
+                    x[t] = TestData.gaussian(rnd, cols + xOffset, 1.0);
+                }
+                float[][] out = new float[tokens][rows + 2];
+                Matmul.apply(pool, w, x, xOffset, out, 2);
+                float[] row = new float[cols];
+                float[] rounded = new float[cols];
+                ActivationFormat f = ActivationFormat.forWeights(type);
+                for (int t = 0; t < tokens; t++) {
+                    f.round(x[t], xOffset, rounded, 0, cols);
+                    for (int r = 0; r < rows; r++) {
+                        w.dequantizeRow(r, row, 0);
+                        double exact = 0;
+                        double magnitude = 0;
+                        for (int k = 0; k < cols; k++) {
+                            exact += (double) row[k] * rounded[k];
+                            magnitude += Math.abs((double) row[k] * rounded[k]);
+                        }
+                        assertThat((double) out[t][2 + r]).as("%s, %d tokens, token %d, row %d", type, tokens, t, r)
+                                .isCloseTo(exact, within(2e-6 * magnitude + 1e-30));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void scaledCodesGiveTheRoundedActivationsProduct() {
+        Random rnd = new Random(3);
+        for (GgmlType type : List.of(GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q6_K)) {
+            int cols = 512;
+            byte[] data = TestData.randomBlocks(type, cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
+            MemorySegment seg = MemorySegment.ofArray(data);
+            BlockFormat format = BlockFormats.of(type);
+            ActivationFormat f = ActivationFormat.forWeights(type);
+            float[] x = TestData.gaussian(rnd, cols, 1.0);
+            float[] codes = new float[cols];
+            float[] scales = new float[cols / f.blockSize()];
+            f.quantize(x, 0, codes, 0, scales, 0, cols);
+            float[] rounded = new float[cols];
+            f.round(x, 0, rounded, 0, cols);
+            for (int i = 0; i < cols; i++) {
+                assertThat(codes[i]).as("codes are integers").isEqualTo((float) Math.rint(codes[i]));
+                assertThat(codes[i] * scales[i / f.blockSize()]).isEqualTo(rounded[i]);
+            }
+            float viaCodes = format.dot(seg, 0, codes, 0, scales, 0, cols);
+            float viaRounded = format.dot(seg, 0, rounded, 0, cols);
+            assertThat(viaCodes).as(type.toString()).isCloseTo(viaRounded, within(1e-5f * (Math.abs(viaRounded) + 1)));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.moe4j.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** The float kernels against scalar double-precision references, for lengths on and off the vector width. */
+class VectorMathTest {
+    private static final int[] LENGTHS = {1, 7, Lanes.LENGTH, Lanes.LENGTH + 1, 2 * Lanes.LENGTH - 1, 96, 257, 1000};
+
+    @Test
+    void dotMatchesScalar() {
+        Random rnd = new Random(1);
+        for (int n : LENGTHS) {
+            float[] a = TestData.gaussian(rnd, n + 2, 1.0);
+            float[] b = TestData.gaussian(rnd, n + 5, 1.0);
+            double exact = 0;
+            double magnitude = 0;
+            for (int i = 0; i < n; i++) {
+                exact += (double) a[2 + i] * b[5 + i];
+                magnitude += Math.abs((double) a[2 + i] * b[5 + i]);
+            }
+            assertThat((double) VectorMath.dot(a, 2, b, 5, n)).as("n=%d", n).isCloseTo(exact, within(1e-6 * magnitude));
+        }
+    }
+
+    @Test
+    void panelProductsMatchScalar() {
+        Random rnd = new Random(2);
+        int rows = 2 * Lanes.LENGTH;
+        for (int cols : new int[] {1, 5, 64, 300}) {
+            float[] panel = TestData.gaussian(rnd, rows * cols, 1.0);
+            float[][] x = new float[4][];
+            for (int j = 0; j < 4; j++) {
+                x[j] = TestData.gaussian(rnd, cols, 1.0);
+            }
+            float[][] out4 = new float[4][rows + 3];
+            VectorMath.panelTimes4(panel, cols, x[0], x[1], x[2], x[3], out4[0], out4[1], out4[2], out4[3], 3);
+            float[] out1 = new float[rows];
+            VectorMath.panelTimes1(panel, cols, x[2], out1, 0);
+            for (int j = 0; j < 4; j++) {
+                for (int i = 0; i < rows; i++) {
+                    double exact = 0;
+                    double magnitude = 0;
+                    for (int k = 0; k < cols; k++) {
+                        exact += (double) panel[k * rows + i] * x[j][k];
+                        magnitude += Math.abs((double) panel[k * rows + i] * x[j][k]);
+                    }
+                    assertThat((double) out4[j][3 + i]).as("cols=%d x%d row %d", cols, j, i).isCloseTo(exact, within(1e-6 * magnitude));
+                    if (j == 2) {
+                        assertThat(out1[i]).isEqualTo(out4[2][3 + i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void logSumExpMatchesDoublePrecision() {
+        Random rnd = new Random(3);
+        for (int n : LENGTHS) {
+            float[] x = TestData.gaussian(rnd, n, 8.0);
+            x[n / 2] += 80f; // a dominant term: the shift by the maximum must keep exp from overflowing
+            double max = Double.NEGATIVE_INFINITY;
+            for (float v : x) {
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            for (float v : x) {
+                sum += Math.exp(v - max);
+            }
+            assertThat(VectorMath.logSumExp(x)).as("n=%d", n).isCloseTo(max + Math.log(sum), within(1e-5));
+        }
+    }
+
+    @Test
+    void laneSumIsTheSameInterpretedAndCompiled() {
+        // The fixed pairwise order is what makes results independent of the JIT: check it adds every lane,
+        // and that repeated calls (which get compiled along the way) keep returning the same bits.
+        float[] v = TestData.gaussian(new Random(4), Lanes.LENGTH, 1e3);
+        FloatVector vector = FloatVector.fromArray(Lanes.FLOATS, v, 0);
+        float first = Lanes.sum(vector);
+        double exact = 0;
+        for (float f : v) {
+            exact += f;
+        }
+        assertThat((double) first).isCloseTo(exact, within(1e-3));
+        for (int i = 0; i < 200_000; i++) {
+            assertThat(Float.floatToRawIntBits(Lanes.sum(vector))).isEqualTo(Float.floatToRawIntBits(first));
+        }
+    }
+}
