@@ -35,7 +35,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC"})
+// the JVM settings of the ./moe4j launcher, which explains them
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC",
+        "-Xms1g", "-XX:+AlwaysPreTouch", "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot"})
 @State(Scope.Benchmark)
 public class MatmulBenchmark {
 
