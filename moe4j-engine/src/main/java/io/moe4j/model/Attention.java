@@ -50,9 +50,8 @@ public final class Attention {
         float[][] q = new float[tokens][qLen];
         float[][] k = new float[tokens][kLen];
         float[][] v = new float[tokens][vLen];
-        Matmul.apply(pool, wq, x, 0, q, 0);
-        Matmul.apply(pool, wk, x, 0, k, 0);
-        Matmul.apply(pool, wv, x, 0, v, 0);
+        Matmul.applyAll(pool, new Matmul.Product(wq, x, 0, q, 0), new Matmul.Product(wk, x, 0, k, 0),
+                new Matmul.Product(wv, x, 0, v, 0));
         for (int t = 0; t < tokens; t++) {
             addBias(q[t], bq);
             addBias(k[t], bk);

@@ -78,19 +78,33 @@ public final class MoeLayer {
             listener.onRouting(layer, positions, logits, selections);
         }
         int dim = residual[0].length;
+        int[] chosen = new int[experts.length];
+        int[][] tokensOf = new int[experts.length][];
+        int n = 0;
         for (int e = 0; e < experts.length; e++) {
             int[] tokens = tokensOf(e, selections);
-            if (tokens.length == 0) {
-                continue;
+            if (tokens.length > 0) {
+                chosen[n] = e;
+                tokensOf[n++] = tokens;
             }
-            float[][] in = new float[tokens.length][];
-            for (int i = 0; i < tokens.length; i++) {
-                in[i] = x[tokens[i]];
+        }
+        SwiGluFfn[] ffns = new SwiGluFfn[n];
+        float[][][] ins = new float[n][][];
+        float[][][] outs = new float[n][][];
+        for (int i = 0; i < n; i++) {
+            ffns[i] = experts[chosen[i]];
+            ins[i] = new float[tokensOf[i].length][];
+            for (int j = 0; j < tokensOf[i].length; j++) {
+                ins[i][j] = x[tokensOf[i][j]];
             }
-            float[][] out = new float[tokens.length][dim];
-            experts[e].forward(pool, in, out);
-            for (int i = 0; i < tokens.length; i++) {
-                VectorMath.axpy(weightOf(e, selections[tokens[i]]), out[i], 0, residual[tokens[i]], 0, dim);
+            outs[i] = new float[tokensOf[i].length][dim];
+        }
+        SwiGluFfn.forwardAll(pool, ffns, ins, outs);
+        // summed in expert order, whatever the batch, so batched and one-token results add alike
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < tokensOf[i].length; j++) {
+                int t = tokensOf[i][j];
+                VectorMath.axpy(weightOf(chosen[i], selections[t]), outs[i][j], 0, residual[t], 0, dim);
             }
         }
         if (sharedExpert != null) {

@@ -20,17 +20,37 @@ public record SwiGluFfn(WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
 
     /** {@code out[t] = ffn(x[t])} for every token of the batch; weights are read once for the batch. */
     public void forward(ComputePool pool, float[][] x, float[][] out) {
-        int tokens = x.length;
-        float[][] g = new float[tokens][width()];
-        float[][] u = new float[tokens][width()];
-        Matmul.apply(pool, gate, x, 0, g, 0);
-        Matmul.apply(pool, up, x, 0, u, 0);
-        for (int t = 0; t < tokens; t++) {
-            for (int i = 0; i < g[t].length; i++) {
-                g[t][i] = VectorMath.silu(g[t][i]) * u[t][i];
-            }
+        forwardAll(pool, new SwiGluFfn[] {this}, new float[][][] {x}, new float[][][] {out});
+    }
+
+    /**
+     * {@code outs[i][t] = ffns[i](xs[i][t])}: several networks (a layer's chosen experts) evaluated together,
+     * so that their small products share two parallel operations (gate and up, then down) instead of three each.
+     */
+    public static void forwardAll(ComputePool pool, SwiGluFfn[] ffns, float[][][] xs, float[][][] outs) {
+        int n = ffns.length;
+        float[][][] hidden = new float[n][][];
+        Matmul.Product[] gateUp = new Matmul.Product[2 * n];
+        float[][][] ups = new float[n][][];
+        for (int i = 0; i < n; i++) {
+            hidden[i] = new float[xs[i].length][ffns[i].width()];
+            ups[i] = new float[xs[i].length][ffns[i].width()];
+            gateUp[2 * i] = new Matmul.Product(ffns[i].gate, xs[i], 0, hidden[i], 0);
+            gateUp[2 * i + 1] = new Matmul.Product(ffns[i].up, xs[i], 0, ups[i], 0);
         }
-        Matmul.apply(pool, down, g, 0, out, 0);
+        Matmul.applyAll(pool, gateUp);
+        Matmul.Product[] down = new Matmul.Product[n];
+        for (int i = 0; i < n; i++) {
+            for (int t = 0; t < hidden[i].length; t++) {
+                float[] g = hidden[i][t];
+                float[] u = ups[i][t];
+                for (int j = 0; j < g.length; j++) {
+                    g[j] = VectorMath.silu(g[j]) * u[j];
+                }
+            }
+            down[i] = new Matmul.Product(ffns[i].down, hidden[i], 0, outs[i], 0);
+        }
+        Matmul.applyAll(pool, down);
     }
 
     public long byteSize() {

@@ -21,6 +21,49 @@ public final class Matmul {
     private Matmul() {
     }
 
+    /** One product for {@link #applyAll}: {@code out[t][outOffset + r] = w.row(r) · x[t][xOffset..]}. */
+    public record Product(WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
+    }
+
+    /**
+     * Several independent products, as one parallel operation where they are small: a decode step's experts,
+     * or attention's query, key and value projections, then cost one hand-off between threads instead of one
+     * each (olmoe decodes through about 500 matrix products per token). Products of three or more vectors
+     * run one after the other through {@link #apply}.
+     */
+    public static void applyAll(ComputePool pool, Product... products) {
+        int[] firstRow = new int[products.length + 1];
+        ComputePool.RangeTask[] tasks = new ComputePool.RangeTask[products.length];
+        long work = 0;
+        for (int i = 0; i < products.length; i++) {
+            Product p = products[i];
+            firstRow[i + 1] = firstRow[i];
+            if (p.x().length > FUSED_MAX_TOKENS) {
+                apply(pool, p.w(), p.x(), p.xOffset(), p.out(), p.outOffset());
+                continue;
+            }
+            tasks[i] = fusedTask(p.w(), p.x(), p.xOffset(), p.out(), p.outOffset());
+            firstRow[i + 1] += p.w().rows();
+            work += (long) p.w().rows() * p.w().cols() * p.x().length;
+        }
+        int rows = firstRow[products.length];
+        ComputePool.RangeTask all = (start, end) -> {
+            for (int i = 0; i < tasks.length; i++) {
+                int from = Math.max(start, firstRow[i]);
+                int to = Math.min(end, firstRow[i + 1]);
+                if (from < to) {
+                    tasks[i].run(from - firstRow[i], to - firstRow[i]);
+                }
+            }
+        };
+        if (work < PARALLEL_THRESHOLD || pool == null) {
+            all.run(0, rows);
+        } else {
+            int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD * rows / work));
+            pool.forRange(rows, minRows, all);
+        }
+    }
+
     /** {@code out[t][outOffset + r] = w.row(r) · x[t][xOffset..]} for every token t and row r. */
     public static void apply(ComputePool pool, WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
         int tokens = x.length;
@@ -28,13 +71,7 @@ public final class Matmul {
         int cols = w.cols();
         ComputePool.RangeTask task;
         if (tokens <= FUSED_MAX_TOKENS) {
-            ActivationFormat f = ActivationFormat.forWeights(w.format().type());
-            float[][] codes = new float[tokens][cols];
-            float[][] scales = f.isBlockQuantized() ? new float[tokens][cols / f.blockSize()] : null;
-            for (int t = 0; t < tokens; t++) {
-                f.quantize(x[t], xOffset, codes[t], 0, scales == null ? null : scales[t], 0, cols);
-            }
-            task = (start, end) -> fused(w, codes, scales, out, outOffset, start, end);
+            task = fusedTask(w, x, xOffset, out, outOffset);
         } else {
             float[][] rounded = roundActivations(w, x, xOffset);
             task = (start, end) -> tiled(w, rounded, out, outOffset, start, end);
@@ -52,6 +89,18 @@ public final class Matmul {
             ComputePool.RangeTask rowsTask = task;
             pool.forRange(panels, minPanels, (ps, pe) -> rowsTask.run(ps * PANEL, Math.min(rows, pe * PANEL)));
         }
+    }
+
+    /** Quantizes the activations once, then returns the fused kernel over a range of rows. */
+    private static ComputePool.RangeTask fusedTask(WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
+        int cols = w.cols();
+        ActivationFormat f = ActivationFormat.forWeights(w.format().type());
+        float[][] codes = new float[x.length][cols];
+        float[][] scales = f.isBlockQuantized() ? new float[x.length][cols / f.blockSize()] : null;
+        for (int t = 0; t < x.length; t++) {
+            f.quantize(x[t], xOffset, codes[t], 0, scales == null ? null : scales[t], 0, cols);
+        }
+        return (start, end) -> fused(w, codes, scales, out, outOffset, start, end);
     }
 
     private static void fused(WeightMatrix w, float[][] codes, float[][] scales, float[][] out, int outOffset, int start, int end) {

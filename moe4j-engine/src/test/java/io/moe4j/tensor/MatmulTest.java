@@ -82,4 +82,36 @@ class MatmulTest {
             assertThat(viaCodes).as(type.toString()).isCloseTo(viaRounded, within(1e-5f * (Math.abs(viaRounded) + 1)));
         }
     }
+
+    @Test
+    void productsAppliedTogetherEqualProductsAppliedAlone() {
+        Random rnd = new Random(5);
+        GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.F32, GgmlType.Q4_K};
+        int[] tokens = {1, 2, 5, 1};
+        Matmul.Product[] together = new Matmul.Product[types.length];
+        float[][][] alone = new float[types.length][][];
+        try (ComputePool pool = new ComputePool(2)) {
+            for (int i = 0; i < types.length; i++) {
+                int cols = 512;
+                int rows = 40 + 13 * i;
+                byte[] data = TestData.randomBlocks(types[i], rows * cols / types[i].blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
+                WeightMatrix w = new WeightMatrix("w" + i, BlockFormats.of(types[i]), MemorySegment.ofArray(data), 0, rows, cols);
+                float[][] x = new float[tokens[i]][];
+                for (int t = 0; t < x.length; t++) {
+                    x[t] = TestData.gaussian(rnd, cols, 1.0);
+                }
+                alone[i] = new float[x.length][rows];
+                Matmul.apply(pool, w, x, 0, alone[i], 0);
+                together[i] = new Matmul.Product(w, x, 0, new float[x.length][rows + 1], 1);
+            }
+            Matmul.applyAll(pool, together);
+        }
+        for (int i = 0; i < types.length; i++) {
+            for (int t = 0; t < tokens[i]; t++) {
+                float[] expected = alone[i][t];
+                float[] actual = java.util.Arrays.copyOfRange(together[i].out()[t], 1, expected.length + 1);
+                assertThat(actual).as("%s token %d", types[i], t).containsExactly(expected);
+            }
+        }
+    }
 }
