@@ -7,9 +7,11 @@ package io.moe4j.tensor;
  * <ul>
  *   <li>one or two vectors (decode): the format's fused {@link BlockFormat#dot}, which reads each weight once
  *       and multiplies in registers;</li>
- *   <li>more (prefill, experts with several tokens): panels of rows are decoded once into a transposed
- *       float buffer and multiplied with four vectors at a time ({@link VectorMath#panelTimes4}), so decoding
- *       is paid once per row and each loaded weight serves several products.</li>
+ *   <li>more (prefill, experts with several tokens): rows are decoded once into float buffers and multiplied
+ *       with four vectors at a time, either two rows at a time ({@link VectorMath#dot2x4}) or, for many tokens
+ *       on short rows, as transposed panels of rows, a cache-sized slice at a time ({@link VectorMath#panelTimes4}),
+ *       which need no horizontal sums. Either way decoding is paid once per row and each loaded value serves
+ *       several products.</li>
  * </ul>
  */
 public final class Matmul {
@@ -74,13 +76,17 @@ public final class Matmul {
             task = fusedTask(w, x, xOffset, out, outOffset);
         } else {
             float[][] rounded = roundActivations(w, x, xOffset);
-            task = (start, end) -> tiled(w, rounded, out, outOffset, start, end);
+            task = usePanels(tokens, cols) ? (start, end) -> tiled(w, rounded, out, outOffset, start, end)
+                    : (start, end) -> rowPairs(w, rounded, out, outOffset, start, end);
         }
         long work = (long) rows * cols * tokens;
         if (work < PARALLEL_THRESHOLD || pool == null) {
             task.run(0, rows);
         } else if (tokens <= FUSED_MAX_TOKENS) {
             int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
+            pool.forRange(rows, minRows, task);
+        } else if (!usePanels(tokens, cols)) {
+            int minRows = (int) Math.max(2, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
             pool.forRange(rows, minRows, task);
         } else {
             // whole panels to each thread, so that only the matrix's last rows fall outside a panel
@@ -113,39 +119,87 @@ public final class Matmul {
 
     /** Rows per panel of the batched kernel: two float vectors' worth. */
     private static final int PANEL = 2 * Lanes.LENGTH;
+    /** Columns per slice of a panel: 256 x 32 floats (32 KB) stay in the first-level cache; a multiple of every block size. */
+    private static final int SLICE = 256;
 
     /**
-     * Rows in panels of {@link #PANEL}: the panel is decoded once and stored transposed (value k of every row
-     * side by side), and each token's products are then accumulated as whole vectors of rows, one broadcast
-     * activation times one panel column per step, four tokens at a time. No horizontal sums, and each loaded
+     * Rows in panels of {@link #PANEL}, columns in slices of {@link #SLICE}: each slice of the panel is
+     * decoded once and stored transposed (value k of every row side by side) in a buffer small enough for the
+     * first-level cache, and each token's products are accumulated as whole vectors of rows, one broadcast
+     * activation times one slice column per step, four tokens at a time. No horizontal sums, and each loaded
      * weight vector serves four tokens. Rows left over from the last panel use row-at-a-time dot products.
      */
     private static void tiled(WeightMatrix w, float[][] x, float[][] out, int outOffset, int start, int end) {
         int cols = w.cols();
         int tokens = x.length;
         float[] row = new float[cols];
-        float[] panel = new float[cols * PANEL];
+        float[] slice = new float[SLICE * PANEL];
         int r = start;
         for (; r + PANEL <= end; r += PANEL) {
-            for (int i = 0; i < PANEL; i++) {
-                w.dequantizeRow(r + i, row, 0);
-                for (int k = 0; k < cols; k++) {
-                    panel[k * PANEL + i] = row[k];
+            for (int col = 0; col < cols; col += SLICE) {
+                int n = Math.min(SLICE, cols - col);
+                for (int i = 0; i < PANEL; i++) {
+                    w.dequantize(r + i, col, n, row, 0);
+                    for (int k = 0; k < n; k++) {
+                        slice[k * PANEL + i] = row[k];
+                    }
                 }
-            }
-            int t = 0;
-            for (; t + 3 < tokens; t += 4) {
-                VectorMath.panelTimes4(panel, cols, x[t], x[t + 1], x[t + 2], x[t + 3],
-                        out[t], out[t + 1], out[t + 2], out[t + 3], outOffset + r);
-            }
-            for (; t < tokens; t++) {
-                VectorMath.panelTimes1(panel, cols, x[t], out[t], outOffset + r);
+                boolean accumulate = col > 0;
+                int t = 0;
+                for (; t + 3 < tokens; t += 4) {
+                    VectorMath.panelTimes4(slice, n, x[t], x[t + 1], x[t + 2], x[t + 3], col,
+                            out[t], out[t + 1], out[t + 2], out[t + 3], outOffset + r, accumulate);
+                }
+                for (; t < tokens; t++) {
+                    VectorMath.panelTimes1(slice, n, x[t], col, out[t], outOffset + r, accumulate);
+                }
             }
         }
         for (; r < end; r++) {
             w.dequantizeRow(r, row, 0);
             for (int t = 0; t < tokens; t++) {
                 out[t][outOffset + r] = VectorMath.dot(row, 0, x[t], 0, cols);
+            }
+        }
+    }
+
+    /**
+     * Row pairs cost a few horizontal sums per row and token; panels cost a transposition per weight, paid once
+     * for all tokens. Measured on 1024 x 2048 matrices (Q4_0, Q6_K, F16) row pairs win up to 32 tokens and
+     * more; panels win for short rows and many tokens, such as a prompt through a 256-wide output matrix.
+     */
+    private static boolean usePanels(int tokens, int cols) {
+        return 4L * tokens > cols;
+    }
+
+    /** Two rows decoded at a time, each multiplied with four tokens at a time ({@link VectorMath#dot2x4}). */
+    private static void rowPairs(WeightMatrix w, float[][] x, float[][] out, int outOffset, int start, int end) {
+        int cols = w.cols();
+        int tokens = x.length;
+        float[] row0 = new float[cols];
+        float[] row1 = new float[cols];
+        float[] tile = new float[8];
+        int r = start;
+        for (; r + 1 < end; r += 2) {
+            w.dequantizeRow(r, row0, 0);
+            w.dequantizeRow(r + 1, row1, 0);
+            int t = 0;
+            for (; t + 3 < tokens; t += 4) {
+                VectorMath.dot2x4(row0, row1, x[t], x[t + 1], x[t + 2], x[t + 3], 0, cols, tile);
+                for (int j = 0; j < 4; j++) {
+                    out[t + j][outOffset + r] = tile[j];
+                    out[t + j][outOffset + r + 1] = tile[4 + j];
+                }
+            }
+            for (; t < tokens; t++) {
+                out[t][outOffset + r] = VectorMath.dot(row0, 0, x[t], 0, cols);
+                out[t][outOffset + r + 1] = VectorMath.dot(row1, 0, x[t], 0, cols);
+            }
+        }
+        if (r < end) {
+            w.dequantizeRow(r, row0, 0);
+            for (int t = 0; t < x.length; t++) {
+                out[t][outOffset + r] = VectorMath.dot(row0, 0, x[t], 0, cols);
             }
         }
     }

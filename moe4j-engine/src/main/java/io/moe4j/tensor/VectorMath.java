@@ -59,28 +59,85 @@ public final class VectorMath {
     }
 
     /**
-     * Products of a transposed panel of {@code 2*F.length()} rows ({@code panel[k*P + i]} is value k of row i)
-     * with four vectors: {@code out_j[outOffset + i] = row_i · x_j}. Each step loads two vectors of the panel
-     * and broadcasts one value of each x: eight independent multiply-add chains and no horizontal sums.
+     * The eight dot products of two rows with four vectors, {@code out[4*i + j] = a_i · x_j[xOffset..]} over n
+     * values: each loaded vector serves four or two products, and the eight independent accumulators keep the
+     * multiply-add units busy; the eight horizontal sums at the end are few next to a long row.
      */
-    public static void panelTimes4(float[] panel, int cols, float[] x0, float[] x1, float[] x2, float[] x3,
-                                   float[] out0, float[] out1, float[] out2, float[] out3, int outOffset) {
+    public static void dot2x4(float[] a0, float[] a1, float[] x0, float[] x1, float[] x2, float[] x3, int xOffset, int n, float[] out) {
+        FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s03 = s00;
+        FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        int i = 0;
+        int upper = F.loopBound(n);
+        for (; i < upper; i += F.length()) {
+            FloatVector w0 = FloatVector.fromArray(F, a0, i);
+            FloatVector w1 = FloatVector.fromArray(F, a1, i);
+            FloatVector v = FloatVector.fromArray(F, x0, xOffset + i);
+            s00 = w0.fma(v, s00);
+            s10 = w1.fma(v, s10);
+            v = FloatVector.fromArray(F, x1, xOffset + i);
+            s01 = w0.fma(v, s01);
+            s11 = w1.fma(v, s11);
+            v = FloatVector.fromArray(F, x2, xOffset + i);
+            s02 = w0.fma(v, s02);
+            s12 = w1.fma(v, s12);
+            v = FloatVector.fromArray(F, x3, xOffset + i);
+            s03 = w0.fma(v, s03);
+            s13 = w1.fma(v, s13);
+        }
+        out[0] = Lanes.sum(s00);
+        out[1] = Lanes.sum(s01);
+        out[2] = Lanes.sum(s02);
+        out[3] = Lanes.sum(s03);
+        out[4] = Lanes.sum(s10);
+        out[5] = Lanes.sum(s11);
+        out[6] = Lanes.sum(s12);
+        out[7] = Lanes.sum(s13);
+        for (; i < n; i++) {
+            out[0] += a0[i] * x0[xOffset + i];
+            out[1] += a0[i] * x1[xOffset + i];
+            out[2] += a0[i] * x2[xOffset + i];
+            out[3] += a0[i] * x3[xOffset + i];
+            out[4] += a1[i] * x0[xOffset + i];
+            out[5] += a1[i] * x1[xOffset + i];
+            out[6] += a1[i] * x2[xOffset + i];
+            out[7] += a1[i] * x3[xOffset + i];
+        }
+    }
+
+    /**
+     * Products of a transposed panel of {@code 2*F.length()} rows and {@code cols} columns ({@code panel[k*P + i]}
+     * is value k of row i) with four vectors: {@code out_j[outOffset + i] (+)= row_i · x_j[xOffset..]}, added to
+     * what out holds if {@code accumulate}. Each step loads two vectors of the panel and broadcasts one value of
+     * each x: eight independent multiply-add chains and no horizontal sums.
+     */
+    public static void panelTimes4(float[] panel, int cols, float[] x0, float[] x1, float[] x2, float[] x3, int xOffset,
+                                   float[] out0, float[] out1, float[] out2, float[] out3, int outOffset, boolean accumulate) {
         int step = F.length();
         int p = 2 * step;
         FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+        if (accumulate) {
+            a0 = FloatVector.fromArray(F, out0, outOffset);
+            b0 = FloatVector.fromArray(F, out0, outOffset + step);
+            a1 = FloatVector.fromArray(F, out1, outOffset);
+            b1 = FloatVector.fromArray(F, out1, outOffset + step);
+            a2 = FloatVector.fromArray(F, out2, outOffset);
+            b2 = FloatVector.fromArray(F, out2, outOffset + step);
+            a3 = FloatVector.fromArray(F, out3, outOffset);
+            b3 = FloatVector.fromArray(F, out3, outOffset + step);
+        }
         for (int k = 0; k < cols; k++) {
             FloatVector lo = FloatVector.fromArray(F, panel, k * p);
             FloatVector hi = FloatVector.fromArray(F, panel, k * p + step);
-            FloatVector v = FloatVector.broadcast(F, x0[k]);
+            FloatVector v = FloatVector.broadcast(F, x0[xOffset + k]);
             a0 = lo.fma(v, a0);
             b0 = hi.fma(v, b0);
-            v = FloatVector.broadcast(F, x1[k]);
+            v = FloatVector.broadcast(F, x1[xOffset + k]);
             a1 = lo.fma(v, a1);
             b1 = hi.fma(v, b1);
-            v = FloatVector.broadcast(F, x2[k]);
+            v = FloatVector.broadcast(F, x2[xOffset + k]);
             a2 = lo.fma(v, a2);
             b2 = hi.fma(v, b2);
-            v = FloatVector.broadcast(F, x3[k]);
+            v = FloatVector.broadcast(F, x3[xOffset + k]);
             a3 = lo.fma(v, a3);
             b3 = hi.fma(v, b3);
         }
@@ -95,13 +152,13 @@ public final class VectorMath {
     }
 
     /** {@link #panelTimes4} for one vector. */
-    public static void panelTimes1(float[] panel, int cols, float[] x, float[] out, int outOffset) {
+    public static void panelTimes1(float[] panel, int cols, float[] x, int xOffset, float[] out, int outOffset, boolean accumulate) {
         int step = F.length();
         int p = 2 * step;
-        FloatVector a = FloatVector.zero(F);
-        FloatVector b = a;
+        FloatVector a = accumulate ? FloatVector.fromArray(F, out, outOffset) : FloatVector.zero(F);
+        FloatVector b = accumulate ? FloatVector.fromArray(F, out, outOffset + step) : FloatVector.zero(F);
         for (int k = 0; k < cols; k++) {
-            FloatVector v = FloatVector.broadcast(F, x[k]);
+            FloatVector v = FloatVector.broadcast(F, x[xOffset + k]);
             a = FloatVector.fromArray(F, panel, k * p).fma(v, a);
             b = FloatVector.fromArray(F, panel, k * p + step).fma(v, b);
         }

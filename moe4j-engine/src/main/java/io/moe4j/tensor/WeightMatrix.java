@@ -88,6 +88,11 @@ public final class WeightMatrix {
         format.dequantize(data, rowOffset(row), dst, dstOffset, cols);
     }
 
+    /** Decodes values {@code [col, col + count)} of a row; both must be multiples of the type's block size. */
+    public void dequantize(int row, int col, int count, float[] dst, int dstOffset) {
+        format.dequantize(data, rowOffset(row) + format.type().byteSize(col), dst, dstOffset, count);
+    }
+
     @Override
     public String toString() {
         return name + " " + format.type() + " " + rows + "x" + cols;

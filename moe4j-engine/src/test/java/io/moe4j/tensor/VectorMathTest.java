@@ -39,9 +39,14 @@ class VectorMathTest {
                 x[j] = TestData.gaussian(rnd, cols, 1.0);
             }
             float[][] out4 = new float[4][rows + 3];
-            VectorMath.panelTimes4(panel, cols, x[0], x[1], x[2], x[3], out4[0], out4[1], out4[2], out4[3], 3);
+            // two halves of the columns, the second accumulated onto the first, as Matmul slices them
+            int half = cols / 2;
+            float[] upper = java.util.Arrays.copyOfRange(panel, half * rows, cols * rows);
+            VectorMath.panelTimes4(panel, half, x[0], x[1], x[2], x[3], 0, out4[0], out4[1], out4[2], out4[3], 3, false);
+            VectorMath.panelTimes4(upper, cols - half, x[0], x[1], x[2], x[3], half, out4[0], out4[1], out4[2], out4[3], 3, true);
             float[] out1 = new float[rows];
-            VectorMath.panelTimes1(panel, cols, x[2], out1, 0);
+            VectorMath.panelTimes1(panel, half, x[2], 0, out1, 0, false);
+            VectorMath.panelTimes1(upper, cols - half, x[2], half, out1, 0, true);
             for (int j = 0; j < 4; j++) {
                 for (int i = 0; i < rows; i++) {
                     double exact = 0;
