@@ -2,7 +2,6 @@ package io.moe4j.generate;
 
 import io.moe4j.tensor.VectorMath;
 
-
 import java.util.function.IntConsumer;
 
 /**

@@ -71,29 +71,28 @@ public final class Matmul {
         int tokens = x.length;
         int rows = w.rows();
         int cols = w.cols();
+        boolean fused = tokens <= FUSED_MAX_TOKENS;
+        boolean panels = !fused && usePanels(tokens, cols);
         ComputePool.RangeTask task;
-        if (tokens <= FUSED_MAX_TOKENS) {
+        if (fused) {
             task = fusedTask(w, x, xOffset, out, outOffset);
         } else {
             float[][] rounded = roundActivations(w, x, xOffset);
-            task = usePanels(tokens, cols) ? (start, end) -> tiled(w, rounded, out, outOffset, start, end)
+            task = panels ? (start, end) -> tiled(w, rounded, out, outOffset, start, end)
                     : (start, end) -> rowPairs(w, rounded, out, outOffset, start, end);
         }
         long work = (long) rows * cols * tokens;
         if (work < PARALLEL_THRESHOLD || pool == null) {
             task.run(0, rows);
-        } else if (tokens <= FUSED_MAX_TOKENS) {
-            int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
-            pool.forRange(rows, minRows, task);
-        } else if (!usePanels(tokens, cols)) {
-            int minRows = (int) Math.max(2, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
-            pool.forRange(rows, minRows, task);
-        } else {
+        } else if (panels) {
             // whole panels to each thread, so that only the matrix's last rows fall outside a panel
-            int panels = (rows + PANEL - 1) / PANEL;
-            int minPanels = (int) Math.max(1, Math.min(panels, PARALLEL_THRESHOLD / Math.max(1, (long) PANEL * cols * tokens)));
-            ComputePool.RangeTask rowsTask = task;
-            pool.forRange(panels, minPanels, (ps, pe) -> rowsTask.run(ps * PANEL, Math.min(rows, pe * PANEL)));
+            int panelCount = (rows + PANEL - 1) / PANEL;
+            int minPanels = (int) Math.max(1, Math.min(panelCount, PARALLEL_THRESHOLD / Math.max(1, (long) PANEL * cols * tokens)));
+            pool.forRange(panelCount, minPanels, (ps, pe) -> task.run(ps * PANEL, Math.min(rows, pe * PANEL)));
+        } else {
+            // row pairs want chunks of at least two rows
+            int minRows = (int) Math.max(fused ? 1 : 2, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
+            pool.forRange(rows, minRows, task);
         }
     }
 
@@ -155,12 +154,7 @@ public final class Matmul {
                 }
             }
         }
-        for (; r < end; r++) {
-            w.dequantizeRow(r, row, 0);
-            for (int t = 0; t < tokens; t++) {
-                out[t][outOffset + r] = VectorMath.dot(row, 0, x[t], 0, cols);
-            }
-        }
+        rowByRow(w, x, out, outOffset, r, end, row);
     }
 
     /**
@@ -185,7 +179,7 @@ public final class Matmul {
             w.dequantizeRow(r + 1, row1, 0);
             int t = 0;
             for (; t + 3 < tokens; t += 4) {
-                VectorMath.dot2x4(row0, row1, x[t], x[t + 1], x[t + 2], x[t + 3], 0, cols, tile);
+                VectorMath.dot2x4(row0, row1, x[t], x[t + 1], x[t + 2], x[t + 3], cols, tile);
                 for (int j = 0; j < 4; j++) {
                     out[t + j][outOffset + r] = tile[j];
                     out[t + j][outOffset + r + 1] = tile[4 + j];
@@ -196,10 +190,15 @@ public final class Matmul {
                 out[t][outOffset + r + 1] = VectorMath.dot(row1, 0, x[t], 0, cols);
             }
         }
-        if (r < end) {
-            w.dequantizeRow(r, row0, 0);
+        rowByRow(w, x, out, outOffset, r, end, row0);
+    }
+
+    /** Rows {@code [start, end)} one at a time, each decoded into {@code row} and multiplied with every token. */
+    private static void rowByRow(WeightMatrix w, float[][] x, float[][] out, int outOffset, int start, int end, float[] row) {
+        for (int r = start; r < end; r++) {
+            w.dequantizeRow(r, row, 0);
             for (int t = 0; t < x.length; t++) {
-                out[t][outOffset + r] = VectorMath.dot(row0, 0, x[t], 0, cols);
+                out[t][outOffset + r] = VectorMath.dot(row, 0, x[t], 0, w.cols());
             }
         }
     }

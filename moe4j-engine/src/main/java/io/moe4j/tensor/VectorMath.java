@@ -59,11 +59,11 @@ public final class VectorMath {
     }
 
     /**
-     * The eight dot products of two rows with four vectors, {@code out[4*i + j] = a_i · x_j[xOffset..]} over n
+     * The eight dot products of two rows with four vectors, {@code out[4*i + j] = a_i · x_j} over n
      * values: each loaded vector serves four or two products, and the eight independent accumulators keep the
      * multiply-add units busy; the eight horizontal sums at the end are few next to a long row.
      */
-    public static void dot2x4(float[] a0, float[] a1, float[] x0, float[] x1, float[] x2, float[] x3, int xOffset, int n, float[] out) {
+    public static void dot2x4(float[] a0, float[] a1, float[] x0, float[] x1, float[] x2, float[] x3, int n, float[] out) {
         FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s03 = s00;
         FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
         int i = 0;
@@ -71,16 +71,16 @@ public final class VectorMath {
         for (; i < upper; i += F.length()) {
             FloatVector w0 = FloatVector.fromArray(F, a0, i);
             FloatVector w1 = FloatVector.fromArray(F, a1, i);
-            FloatVector v = FloatVector.fromArray(F, x0, xOffset + i);
+            FloatVector v = FloatVector.fromArray(F, x0, i);
             s00 = w0.fma(v, s00);
             s10 = w1.fma(v, s10);
-            v = FloatVector.fromArray(F, x1, xOffset + i);
+            v = FloatVector.fromArray(F, x1, i);
             s01 = w0.fma(v, s01);
             s11 = w1.fma(v, s11);
-            v = FloatVector.fromArray(F, x2, xOffset + i);
+            v = FloatVector.fromArray(F, x2, i);
             s02 = w0.fma(v, s02);
             s12 = w1.fma(v, s12);
-            v = FloatVector.fromArray(F, x3, xOffset + i);
+            v = FloatVector.fromArray(F, x3, i);
             s03 = w0.fma(v, s03);
             s13 = w1.fma(v, s13);
         }
@@ -93,14 +93,14 @@ public final class VectorMath {
         out[6] = Lanes.sum(s12);
         out[7] = Lanes.sum(s13);
         for (; i < n; i++) {
-            out[0] += a0[i] * x0[xOffset + i];
-            out[1] += a0[i] * x1[xOffset + i];
-            out[2] += a0[i] * x2[xOffset + i];
-            out[3] += a0[i] * x3[xOffset + i];
-            out[4] += a1[i] * x0[xOffset + i];
-            out[5] += a1[i] * x1[xOffset + i];
-            out[6] += a1[i] * x2[xOffset + i];
-            out[7] += a1[i] * x3[xOffset + i];
+            out[0] += a0[i] * x0[i];
+            out[1] += a0[i] * x1[i];
+            out[2] += a0[i] * x2[i];
+            out[3] += a0[i] * x3[i];
+            out[4] += a1[i] * x0[i];
+            out[5] += a1[i] * x1[i];
+            out[6] += a1[i] * x2[i];
+            out[7] += a1[i] * x3[i];
         }
     }
 
