@@ -8,7 +8,7 @@ package io.moe4j.tensor;
  *   <li>one or two vectors (decode): the format's fused {@link BlockFormat#dot}, which reads each weight once
  *       and multiplies in registers;</li>
  *   <li>more (prefill, experts with several tokens): rows are decoded once into float buffers and multiplied
- *       with four vectors at a time, either two rows at a time ({@link VectorMath#dot2x4}) or, for many tokens
+ *       with four vectors at a time, either four rows at a time ({@link VectorMath#dot4x4}) or, for many tokens
  *       on short rows, as transposed panels of rows, a cache-sized slice at a time ({@link VectorMath#panelTimes4}),
  *       which need no horizontal sums. Either way decoding is paid once per row and each loaded value serves
  *       several products.</li>
@@ -79,7 +79,7 @@ public final class Matmul {
         } else {
             float[][] rounded = roundActivations(w, x, xOffset);
             task = panels ? (start, end) -> tiled(w, rounded, out, outOffset, start, end)
-                    : (start, end) -> rowPairs(w, rounded, out, outOffset, start, end);
+                    : (start, end) -> rowQuads(w, rounded, out, outOffset, start, end);
         }
         long work = (long) rows * cols * tokens;
         if (work < PARALLEL_THRESHOLD || pool == null) {
@@ -90,8 +90,8 @@ public final class Matmul {
             int minPanels = (int) Math.max(1, Math.min(panelCount, PARALLEL_THRESHOLD / Math.max(1, (long) PANEL * cols * tokens)));
             pool.forRange(panelCount, minPanels, (ps, pe) -> task.run(ps * PANEL, Math.min(rows, pe * PANEL)));
         } else {
-            // row pairs want chunks of at least two rows
-            int minRows = (int) Math.max(fused ? 1 : 2, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
+            // row quads want chunks of at least four rows
+            int minRows = (int) Math.max(fused ? 1 : 4, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
             pool.forRange(rows, minRows, task);
         }
     }
@@ -108,8 +108,22 @@ public final class Matmul {
         return (start, end) -> fused(w, codes, scales, out, outOffset, start, end);
     }
 
+    /**
+     * Rows at most this long go through {@link WeightMatrix#dot4}. Measured on matrices larger than the caches
+     * (`Q8_0` and `Q4_0`, 256 to 2048 columns): for rows of up to 288 bytes four at a time reads 1.2-1.7x
+     * faster, from 544 bytes on 1.6-2.7x slower, as if two interleaved streams far enough apart defeated the
+     * hardware prefetcher. In cache, four at a time wins at every length.
+     */
+    private static final long FOUR_ROWS_MAX_ROW_BYTES = 320;
+
     private static void fused(WeightMatrix w, float[][] codes, float[][] scales, float[][] out, int outOffset, int start, int end) {
-        for (int r = start; r < end; r++) {
+        int r = start;
+        for (; r + 3 < end && w.rowBytes() <= FOUR_ROWS_MAX_ROW_BYTES; r += 4) {
+            for (int t = 0; t < codes.length; t++) {
+                w.dot4(r, codes[t], 0, scales == null ? null : scales[t], 0, out[t], outOffset + r);
+            }
+        }
+        for (; r < end; r++) {
             for (int t = 0; t < codes.length; t++) {
                 out[t][outOffset + r] = w.dot(r, codes[t], 0, scales == null ? null : scales[t], 0);
             }
@@ -158,12 +172,43 @@ public final class Matmul {
     }
 
     /**
-     * Row pairs cost a few horizontal sums per row and token; panels cost a transposition per weight, paid once
-     * for all tokens. Measured on 1024 x 2048 matrices (Q4_0, Q6_K, F16) row pairs win up to 32 tokens and
+     * Row quads cost a few horizontal sums per row and token; panels cost a transposition per weight, paid once
+     * for all tokens. Measured on 1024 x 2048 matrices (Q4_0, Q6_K, F16) rows win up to 32 tokens and
      * more; panels win for short rows and many tokens, such as a prompt through a 256-wide output matrix.
      */
     private static boolean usePanels(int tokens, int cols) {
         return 4L * tokens > cols;
+    }
+
+    /** Four rows decoded at a time, each multiplied with four tokens at a time ({@link VectorMath#dot4x4}). */
+    private static void rowQuads(WeightMatrix w, float[][] x, float[][] out, int outOffset, int start, int end) {
+        int cols = w.cols();
+        int tokens = x.length;
+        float[] quad = new float[4 * cols];
+        float[] tile = new float[16];
+        int r = start;
+        for (; r + 3 < end; r += 4) {
+            for (int i = 0; i < 4; i++) {
+                w.dequantizeRow(r + i, quad, i * cols);
+            }
+            int t = 0;
+            for (; t + 1 < tokens; t += 4) {
+                // two or three tokens left: the last one stands in for the missing ones (same cost as four)
+                int last = tokens - 1;
+                VectorMath.dot4x4(quad, cols, x[t], x[t + 1], x[Math.min(t + 2, last)], x[Math.min(t + 3, last)], tile);
+                for (int j = 0; j < Math.min(4, tokens - t); j++) {
+                    for (int i = 0; i < 4; i++) {
+                        out[t + j][outOffset + r + i] = tile[4 * i + j];
+                    }
+                }
+            }
+            for (; t < tokens; t++) {
+                for (int i = 0; i < 4; i++) {
+                    out[t][outOffset + r + i] = VectorMath.dot(quad, i * cols, x[t], 0, cols);
+                }
+            }
+        }
+        rowPairs(w, x, out, outOffset, r, end);
     }
 
     /** Two rows decoded at a time, each multiplied with four tokens at a time ({@link VectorMath#dot2x4}). */
@@ -178,9 +223,11 @@ public final class Matmul {
             w.dequantizeRow(r, row0, 0);
             w.dequantizeRow(r + 1, row1, 0);
             int t = 0;
-            for (; t + 3 < tokens; t += 4) {
-                VectorMath.dot2x4(row0, row1, x[t], x[t + 1], x[t + 2], x[t + 3], cols, tile);
-                for (int j = 0; j < 4; j++) {
+            for (; t + 1 < tokens; t += 4) {
+                // two or three tokens left: the last one stands in for the missing ones (same cost as four)
+                int last = tokens - 1;
+                VectorMath.dot2x4(row0, row1, x[t], x[t + 1], x[Math.min(t + 2, last)], x[Math.min(t + 3, last)], cols, tile);
+                for (int j = 0; j < Math.min(4, tokens - t); j++) {
                     out[t + j][outOffset + r] = tile[j];
                     out[t + j][outOffset + r + 1] = tile[4 + j];
                 }

@@ -48,6 +48,43 @@ final class Q4_0Format extends QuantizedFormat {
         return Lanes.sum(acc);
     }
 
+    /**
+     * Two rows at a time (a loop over the two pairs, so the JIT compiles one pair's body): four rows' bodies
+     * written out pass its inlining node limit, and it stops compiling them to vector instructions.
+     */
+    @Override
+    public void dot4(MemorySegment data, long offset, long rowBytes, float[] x, int xOffset, float[] xScales, int scaleOffset,
+                     int count, float[] out, int outOffset) {
+        int blocks = checkedBlocks(x, xOffset, xScales, scaleOffset, count);
+        for (int pair = 0; pair < 2; pair++) {
+            long o0 = offset + 2 * pair * rowBytes;
+            long o1 = o0 + rowBytes;
+            FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
+            FloatVector acc1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long at = (long) b * blockBytes;
+                float xd = xScales == null ? 1f : xScales[scaleOffset + b];
+                int xo = xOffset + b * blockSize;
+                FloatVector sum0 = FloatVector.zero(Lanes.FLOATS);
+                FloatVector sum1 = sum0;
+                for (int j = 0; j < 16; j += Lanes.LENGTH) {
+                    FloatVector lo = FloatVector.fromArray(Lanes.FLOATS, x, xo + j);
+                    FloatVector hi = FloatVector.fromArray(Lanes.FLOATS, x, xo + j + 16);
+                    IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, o0 + at + 2 + j));
+                    sum0 = Lanes.toFloats(q.and(0x0F).sub(8)).fma(lo, sum0);
+                    sum0 = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub(8)).fma(hi, sum0);
+                    q = Lanes.toUnsignedInts(Lanes.bytes(data, o1 + at + 2 + j));
+                    sum1 = Lanes.toFloats(q.and(0x0F).sub(8)).fma(lo, sum1);
+                    sum1 = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub(8)).fma(hi, sum1);
+                }
+                acc0 = sum0.fma(Lanes.splat(Bits.f16(data, o0 + at) * xd), acc0);
+                acc1 = sum1.fma(Lanes.splat(Bits.f16(data, o1 + at) * xd), acc1);
+            }
+            out[outOffset + 2 * pair] = Lanes.sum(acc0);
+            out[outOffset + 2 * pair + 1] = Lanes.sum(acc1);
+        }
+    }
+
     @Override
     void encodeBlock(float[] x, int o, byte[] block) {
         float max = QuantMath.signedAbsMax(x, o, 32);

@@ -41,6 +41,34 @@ final class Q8_0Format extends QuantizedFormat {
     }
 
     @Override
+    public void dot4(MemorySegment data, long offset, long rowBytes, float[] x, int xOffset, float[] xScales, int scaleOffset,
+                     int count, float[] out, int outOffset) {
+        int blocks = checkedBlocks(x, xOffset, xScales, scaleOffset, count);
+        for (int pair = 0; pair < 2; pair++) {
+            long o0 = offset + 2 * pair * rowBytes;
+            long o1 = o0 + rowBytes;
+            FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
+            FloatVector acc1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long at = (long) b * blockBytes;
+                float xd = xScales == null ? 1f : xScales[scaleOffset + b];
+                int xo = xOffset + b * blockSize;
+                FloatVector sum0 = FloatVector.zero(Lanes.FLOATS);
+                FloatVector sum1 = sum0;
+                for (int j = 0; j < 32; j += Lanes.LENGTH) {
+                    FloatVector xv = FloatVector.fromArray(Lanes.FLOATS, x, xo + j);
+                    sum0 = Lanes.toFloats(Lanes.bytes(data, o0 + at + 2 + j)).fma(xv, sum0);
+                    sum1 = Lanes.toFloats(Lanes.bytes(data, o1 + at + 2 + j)).fma(xv, sum1);
+                }
+                acc0 = sum0.fma(Lanes.splat(Bits.f16(data, o0 + at) * xd), acc0);
+                acc1 = sum1.fma(Lanes.splat(Bits.f16(data, o1 + at) * xd), acc1);
+            }
+            out[outOffset + 2 * pair] = Lanes.sum(acc0);
+            out[outOffset + 2 * pair + 1] = Lanes.sum(acc1);
+        }
+    }
+
+    @Override
     void encodeBlock(float[] x, int o, byte[] block) {
         float amax = 0f;
         for (int j = 0; j < 32; j++) {

@@ -77,6 +77,12 @@ public final class WeightMatrix {
         return format.dot(data, rowOffset(row), codes, xOffset, xScales, scaleOffset, cols);
     }
 
+    /** {@link #dot(int, float[], int, float[], int)} for rows {@code row..row+3} into {@code out[outOffset..outOffset+4)}. */
+    public void dot4(int row, float[] codes, int xOffset, float[] xScales, int scaleOffset, float[] out, int outOffset) {
+        java.util.Objects.checkFromIndexSize(row, 4, rows);
+        format.dot4(data, rowOffset(row), rowBytes, codes, xOffset, xScales, scaleOffset, cols, out, outOffset);
+    }
+
     /** {@code out[outOffset + r - rowStart] = row(r) · x[xOffset..]} for r in [rowStart, rowEnd). */
     public void matVec(float[] x, int xOffset, float[] out, int outOffset, int rowStart, int rowEnd) {
         for (int r = rowStart; r < rowEnd; r++) {

@@ -31,6 +31,40 @@ class DotTest {
         checkDot(type, type.blockSize() == 256 ? 23 : 301, new Random(70 + type.ordinal()));
     }
 
+    /** Four rows at a time must give exactly what four single-row products give, on codes and on plain values. */
+    @ParameterizedTest
+    @FieldSource("TYPES")
+    void fourRowsAtATimeEqualFourDotsBitForBit(GgmlType type) {
+        Random rnd = new Random(170 + type.ordinal());
+        BlockFormat format = BlockFormats.of(type);
+        ActivationFormat activations = ActivationFormat.forWeights(type);
+        for (int blocks : new int[] {1, 8, 37}) {
+            int count = blocks * type.blockSize();
+            long rowBytes = type.byteSize(count);
+            byte[] data = TestData.randomBlocks(type, 5 * blocks, rnd, () -> rnd.nextGaussian() * 0.02);
+            MemorySegment seg = MemorySegment.ofArray(data);
+            float[] x = TestData.gaussian(rnd, count, 1.0);
+            float[] codes = new float[count + 2];
+            float[] scales = activations.isBlockQuantized() ? new float[count / activations.blockSize() + 1] : null;
+            if (scales != null) {
+                activations.quantize(x, 0, codes, 2, scales, 1, count);
+            } else {
+                System.arraycopy(x, 0, codes, 2, count);
+            }
+            float[] four = new float[6];
+            format.dot4(seg, rowBytes, rowBytes, codes, 2, scales, 1, count, four, 1);
+            float[] plain = new float[6];
+            format.dot4(seg, rowBytes, rowBytes, codes, 2, null, 0, count, plain, 2);
+            for (int i = 0; i < 4; i++) {
+                long row = rowBytes * (i + 1);
+                assertThat(Float.floatToIntBits(four[1 + i])).as("%s, %d blocks, row %d, codes", type, blocks, i)
+                        .isEqualTo(Float.floatToIntBits(format.dot(seg, row, codes, 2, scales, 1, count)));
+                assertThat(Float.floatToIntBits(plain[2 + i])).as("%s, %d blocks, row %d, plain", type, blocks, i)
+                        .isEqualTo(Float.floatToIntBits(format.dot(seg, row, codes, 2, null, 0, count)));
+            }
+        }
+    }
+
     private static void checkDot(GgmlType type, int blocks, Random rnd) {
         byte[] data = TestData.randomBlocks(type, blocks, rnd, () -> rnd.nextGaussian() * 0.02);
         int count = blocks * type.blockSize();

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * {@link Matmul} against a naive double-precision product of the dequantized rows with the activations
  * rounded as llama.cpp rounds them. Row counts are not multiples of the panel, and batch sizes cover the fused
- * kernel (1, 2 tokens), row pairs in groups of four tokens (4, 8) and their leftovers (3, 5, 7), and panels
+ * kernel (1, 2 tokens), row quads in groups of four tokens (4, 8), their leftovers (3, 5, 6, 7) and leftover rows, and panels
  * (40 and 150 tokens, over more columns than one slice for the 256-value block types).
  */
 class MatmulTest {
@@ -30,7 +30,7 @@ class MatmulTest {
         byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
         WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols);
         try (ComputePool pool = new ComputePool(2)) {
-            for (int tokens : new int[] {1, 2, 3, 4, 5, 7, 8, 40, 150}) {
+            for (int tokens : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 40, 150}) {
                 int xOffset = 3;
                 float[][] x = new float[tokens][];
                 for (int t = 0; t < tokens; t++) {

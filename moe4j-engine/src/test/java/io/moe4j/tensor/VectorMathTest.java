@@ -29,6 +29,37 @@ class VectorMathTest {
     }
 
     @Test
+    void rowBlockProductsMatchScalar() {
+        Random rnd = new Random(4);
+        for (int n : LENGTHS) {
+            float[] rows = TestData.gaussian(rnd, 4 * n, 1.0);
+            float[][] x = new float[4][];
+            for (int j = 0; j < 4; j++) {
+                x[j] = TestData.gaussian(rnd, n, 1.0);
+            }
+            float[] quad = new float[16];
+            VectorMath.dot4x4(rows, n, x[0], x[1], x[2], x[3], quad);
+            float[] pair = new float[8];
+            VectorMath.dot2x4(java.util.Arrays.copyOfRange(rows, 0, n), java.util.Arrays.copyOfRange(rows, n, 2 * n),
+                    x[0], x[1], x[2], x[3], n, pair);
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    double exact = 0;
+                    double magnitude = 0;
+                    for (int k = 0; k < n; k++) {
+                        exact += (double) rows[i * n + k] * x[j][k];
+                        magnitude += Math.abs((double) rows[i * n + k] * x[j][k]);
+                    }
+                    assertThat((double) quad[4 * i + j]).as("n=%d row %d x%d", n, i, j).isCloseTo(exact, within(1e-6 * magnitude));
+                    if (i < 2) {
+                        assertThat((double) pair[4 * i + j]).as("pair n=%d row %d x%d", n, i, j).isCloseTo(exact, within(1e-6 * magnitude));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void panelProductsMatchScalar() {
         Random rnd = new Random(2);
         int rows = 2 * Lanes.LENGTH;
