@@ -72,7 +72,7 @@ final class Lanes {
 
     /** Unsigned bytes widened to ints. */
     static IntVector toUnsignedInts(ByteVector b) {
-        return ((IntVector) b.convertShape(VectorOperators.B2I, INTS, 0)).and(0xFF);
+        return (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
     }
 
     static FloatVector toFloats(IntVector i) {
