@@ -9,8 +9,9 @@ import java.util.function.Consumer;
 /**
  * Prefill and decode speed, measured as llama-bench does: a prefill of {@code p} tokens in one batch,
  * and a decode of {@code n} tokens one at a time from an empty context, each repeated after a warm-up.
- * The warm-up repeats the operation for at least {@link #WARM_UP_NANOS}: unlike llama-bench's compiled code,
- * our kernels are compiled by the JIT while they run, and a single warm-up run left later runs up to 7x apart.
+ * The warm-up repeats the operation for at least {@link #WARM_UP_NANOS} and until two runs agree: unlike
+ * llama-bench's compiled code, our kernels are compiled by the JIT while they run, and a single warm-up run left
+ * later runs up to 7x apart.
  */
 public final class Benchmark {
 
@@ -30,6 +31,16 @@ public final class Benchmark {
     }
 
     static final long WARM_UP_NANOS = 3_000_000_000L;
+    /**
+     * Past the first {@link #WARM_UP_NANOS}, the warm-up goes on until two runs in a row agree within 10%,
+     * up to this long: on multi-GB models a run takes about a second, and three of them left the JIT still
+     * compiling, so the first measured prefill came out 30-60% slow.
+     */
+    static final long WARM_UP_LIMIT_NANOS = 30_000_000_000L;
+
+    static boolean steady(long previousNanos, long lastNanos) {
+        return previousNanos != Long.MAX_VALUE && Math.abs(previousNanos - lastNanos) <= 0.1 * Math.min(previousNanos, lastNanos);
+    }
 
     private Benchmark() {
     }
@@ -60,9 +71,16 @@ public final class Benchmark {
         }
         progress.accept(name + ": warm-up");
         long warmUpStart = System.nanoTime();
+        long previous = Long.MAX_VALUE;
+        long last = Long.MAX_VALUE;
+        long elapsed;
         do {
+            long t0 = System.nanoTime();
             run.run();
-        } while (System.nanoTime() - warmUpStart < WARM_UP_NANOS);
+            previous = last;
+            last = System.nanoTime() - t0;
+            elapsed = System.nanoTime() - warmUpStart;
+        } while (elapsed < WARM_UP_NANOS || (!steady(previous, last) && elapsed < WARM_UP_LIMIT_NANOS));
         double[] rates = new double[repetitions];
         for (int r = 0; r < repetitions; r++) {
             long t0 = System.nanoTime();

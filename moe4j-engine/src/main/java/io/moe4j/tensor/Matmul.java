@@ -185,7 +185,7 @@ public final class Matmul {
         int cols = w.cols();
         int tokens = x.length;
         float[] quad = new float[4 * cols];
-        float[] tile = new float[16];
+        float[] tile = new float[16 * Lanes.LENGTH];
         int r = start;
         for (; r + 3 < end; r += 4) {
             for (int i = 0; i < 4; i++) {

@@ -96,22 +96,29 @@ public final class VectorMath {
             s23 = w2.fma(v, s23);
             s33 = w3.fma(v, s33);
         }
-        out[0] = Lanes.sum(s00);
-        out[1] = Lanes.sum(s01);
-        out[2] = Lanes.sum(s02);
-        out[3] = Lanes.sum(s03);
-        out[4] = Lanes.sum(s10);
-        out[5] = Lanes.sum(s11);
-        out[6] = Lanes.sum(s12);
-        out[7] = Lanes.sum(s13);
-        out[8] = Lanes.sum(s20);
-        out[9] = Lanes.sum(s21);
-        out[10] = Lanes.sum(s22);
-        out[11] = Lanes.sum(s23);
-        out[12] = Lanes.sum(s30);
-        out[13] = Lanes.sum(s31);
-        out[14] = Lanes.sum(s32);
-        out[15] = Lanes.sum(s33);
+        // the sixteen lane sums in a loop over stored accumulators: written out, they pass the JIT's inlining
+        // node limit, and a lane sum compiled on its own receives each accumulator boxed
+        int l = F.length();
+        s00.intoArray(out, 0);
+        s01.intoArray(out, l);
+        s02.intoArray(out, 2 * l);
+        s03.intoArray(out, 3 * l);
+        s10.intoArray(out, 4 * l);
+        s11.intoArray(out, 5 * l);
+        s12.intoArray(out, 6 * l);
+        s13.intoArray(out, 7 * l);
+        s20.intoArray(out, 8 * l);
+        s21.intoArray(out, 9 * l);
+        s22.intoArray(out, 10 * l);
+        s23.intoArray(out, 11 * l);
+        s30.intoArray(out, 12 * l);
+        s31.intoArray(out, 13 * l);
+        s32.intoArray(out, 14 * l);
+        s33.intoArray(out, 15 * l);
+        for (int k = 0; k < 16; k++) {
+            // sum k is written at index k, below every accumulator still to be read
+            out[k] = Lanes.sum(FloatVector.fromArray(F, out, k * l));
+        }
         for (; i < n; i++) {
             for (int r = 0; r < 4; r++) {
                 float w = a[r * n + i];

@@ -37,7 +37,7 @@ class VectorMathTest {
             for (int j = 0; j < 4; j++) {
                 x[j] = TestData.gaussian(rnd, n, 1.0);
             }
-            float[] quad = new float[16];
+            float[] quad = new float[16 * Lanes.LENGTH];
             VectorMath.dot4x4(rows, n, x[0], x[1], x[2], x[3], quad);
             float[] pair = new float[8];
             VectorMath.dot2x4(java.util.Arrays.copyOfRange(rows, 0, n), java.util.Arrays.copyOfRange(rows, n, 2 * n),
