@@ -15,7 +15,10 @@ public interface LogitsSource {
     /** Forgets every token fed so far. */
     void reset();
 
-    /** Feeds tokens in one batch and returns the logits after the last one. */
+    /**
+     * Feeds tokens in one batch and returns the logits after the last one. The array may be reused by the
+     * next call (a decode loop then allocates no vocabulary-sized row per token): copy it to keep it.
+     */
     float[] feed(int... tokens);
 
     /** Feeds tokens in one batch and returns the logits after each of them. */

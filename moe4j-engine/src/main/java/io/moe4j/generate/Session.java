@@ -21,6 +21,8 @@ public final class Session implements LogitsSource {
     private RoutingListener listener;
     private int[] history;
     private int length;
+    /** The row {@link #feed} returns, reused from call to call. */
+    private float[][] lastLogits;
 
     public Session(MoeModel model, ComputePool pool, int contextSize) {
         this.model = model;
@@ -64,23 +66,29 @@ public final class Session implements LogitsSource {
         length = 0;
     }
 
-    /** Feeds tokens in one batch and returns the logits after the last one. */
+    /** Feeds tokens in one batch and returns the logits after the last one, in a row the next call reuses. */
     @Override
     public float[] feed(int... tokens) {
-        return forward(tokens, false)[0];
+        if (lastLogits == null) {
+            lastLogits = new float[1][model.output().rows()];
+        }
+        return forward(tokens, lastLogits)[0];
     }
 
     /** Feeds tokens in one batch and returns the logits after each of them. */
     @Override
     public float[][] feedAll(int... tokens) {
-        return forward(tokens, true);
+        return forward(tokens, new float[tokens.length][model.output().rows()]);
     }
 
-    private float[][] forward(int[] tokens, boolean all) {
+    private float[][] forward(int[] tokens, float[][] into) {
         if (length + tokens.length > cache.capacity()) {
             throw new ContextOverflowException(length + tokens.length, cache.capacity());
         }
-        float[][] logits = model.forward(pool, tokens, length, cache, routing, listener, all);
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        float[][] logits = model.forward(pool, tokens, length, cache, routing, listener, into);
         if (length + tokens.length > history.length) {
             history = Arrays.copyOf(history, Math.min(cache.capacity(), Math.max(history.length * 2, length + tokens.length)));
         }

@@ -62,9 +62,30 @@ public final class MoeModel implements AutoCloseable {
      */
     public float[][] forward(ComputePool pool, int[] tokens, int startPos, KvCache cache, RoutingPlan routing,
                              RoutingListener listener, boolean allLogits) {
+        return forward(pool, tokens, startPos, cache, routing, listener, new float[allLogits ? tokens.length : 1][output.rows()]);
+    }
+
+    /**
+     * {@link #forward(ComputePool, int[], int, KvCache, RoutingPlan, RoutingListener, boolean)} into given logits
+     * rows: one per token, or a single row for the last token. A decode loop that passes the same row each step
+     * allocates no logits (the vocabulary-sized rows were most of a decode step's allocation).
+     *
+     * @return {@code logits}
+     */
+    public float[][] forward(ComputePool pool, int[] tokens, int startPos, KvCache cache, RoutingPlan routing,
+                             RoutingListener listener, float[][] logits) {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("empty batch");
         }
+        if (logits.length != 1 && logits.length != tokens.length) {
+            throw new IllegalArgumentException(logits.length + " logits rows for " + tokens.length + " tokens: give one, or one per token");
+        }
+        for (float[] row : logits) {
+            if (row.length != output.rows()) {
+                throw new IllegalArgumentException("a logits row holds " + row.length + " values, the vocabulary " + output.rows());
+            }
+        }
+        boolean allLogits = logits.length == tokens.length;
         if (startPos < 0 || startPos + tokens.length > cache.capacity()) {
             throw new ContextOverflowException(startPos + tokens.length, cache.capacity());
         }
@@ -87,7 +108,6 @@ public final class MoeModel implements AutoCloseable {
         for (int t = 0; t < last.length; t++) {
             VectorMath.rmsNorm(last[t], 0, outputNorm, config.rmsEps(), normed[t], 0, dim);
         }
-        float[][] logits = new float[last.length][output.rows()];
         Matmul.apply(pool, output, normed, 0, logits, 0);
         return logits;
     }
