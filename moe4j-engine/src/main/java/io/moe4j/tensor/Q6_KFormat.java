@@ -57,29 +57,28 @@ final class Q6_KFormat extends QuantizedFormat {
         for (int b = 0; b < blocks; b++) {
             long at = offset + (long) b * blockBytes;
             float xd = xScales == null ? 1f : xScales[scaleOffset + b];
-            // two chains of scaled sums, so the sixteen groups do not wait on one chain of adds
+            // groups k and k + 2 share their ql bytes (low and high nibbles) and, like all four, their qh bytes:
+            // each loaded byte run serves two groups; their sums go to two chains, so the groups do not wait on one
             FloatVector even = FloatVector.zero(Lanes.FLOATS);
             FloatVector odd = even;
             for (int n = 0; n < 2; n++) {
-                long ql = at + QL + 64 * n;
                 long qh = at + QH + 32 * n;
                 long sc = at + SCALES + 8 * n;
-                for (int k = 0; k < 4; k++) {
-                    long nibbles = ql + 32 * (k & 1);
-                    int nibbleShift = 4 * (k >>> 1);
-                    int highShift = 2 * k;
-                    int xg = xOffset + b * blockSize + 128 * n + 32 * k;
+                int xn = xOffset + b * 256 + 128 * n;
+                for (int half = 0; half < 2; half++) {
+                    long nibbles = at + QL + 64 * n + 32 * half;
+                    // the high bits of group k sit at bits 2k..2k+1 of qh; both shifts bring them to bits 4-5
+                    int lowGroupShift = 4 - 2 * half;
+                    int highGroupShift = 2 * half;
                     for (int l = 0; l < 32; l += Lanes.LENGTH) {
-                        IntVector low = Lanes.toUnsignedInts(Lanes.bytes(data, nibbles + l)).lanewise(VectorOperators.LSHR, nibbleShift).and(0x0F);
-                        IntVector high = Lanes.toUnsignedInts(Lanes.bytes(data, qh + l)).lanewise(VectorOperators.LSHR, highShift).and(3)
-                                .lanewise(VectorOperators.LSHL, 4);
-                        FloatVector p = Lanes.toFloats(low.or(high).sub(32)).mul(FloatVector.fromArray(Lanes.FLOATS, x, xg + l));
-                        FloatVector scale = Lanes.splat(Bits.s8(data, sc + l / 16 + 2 * k));
-                        if ((k & 1) == 0) {
-                            even = p.fma(scale, even);
-                        } else {
-                            odd = p.fma(scale, odd);
-                        }
+                        IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, nibbles + l));
+                        IntVector h = Lanes.toUnsignedInts(Lanes.bytes(data, qh + l));
+                        IntVector low = q.and(0x0F).or(h.lanewise(VectorOperators.LSHL, lowGroupShift).and(0x30));
+                        IntVector high = q.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, highGroupShift).and(0x30));
+                        FloatVector p0 = Lanes.toFloats(low.sub(32)).mul(FloatVector.fromArray(Lanes.FLOATS, x, xn + 32 * half + l));
+                        FloatVector p1 = Lanes.toFloats(high.sub(32)).mul(FloatVector.fromArray(Lanes.FLOATS, x, xn + 32 * half + 64 + l));
+                        even = p0.fma(Lanes.splat(Bits.s8(data, sc + l / 16 + 2 * half)), even);
+                        odd = p1.fma(Lanes.splat(Bits.s8(data, sc + l / 16 + 2 * half + 4)), odd);
                     }
                 }
             }
