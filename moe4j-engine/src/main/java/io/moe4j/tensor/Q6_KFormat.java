@@ -30,21 +30,22 @@ final class Q6_KFormat extends QuantizedFormat {
     @Override
     void decodeBlock(MemorySegment data, long offset, float[] dst, int dstOffset) {
         float d = Bits.f16(data, offset + D);
+        // groups k and k + 2 from one load of their ql and qh bytes, as in dot
         for (int n = 0; n < 2; n++) {
-            long ql = offset + QL + 64 * n;
             long qh = offset + QH + 32 * n;
             long sc = offset + SCALES + 8 * n;
-            for (int k = 0; k < 4; k++) {
-                long nibbles = ql + 32 * (k & 1);
-                int nibbleShift = 4 * (k >>> 1);
-                int highShift = 2 * k;
-                int o = dstOffset + 128 * n + 32 * k;
+            int o = dstOffset + 128 * n;
+            for (int half = 0; half < 2; half++) {
+                long nibbles = offset + QL + 64 * n + 32 * half;
+                int lowGroupShift = 4 - 2 * half;
+                int highGroupShift = 2 * half;
                 for (int l = 0; l < 32; l += Lanes.LENGTH) {
-                    float dl = d * Bits.s8(data, sc + l / 16 + 2 * k);
-                    IntVector low = Lanes.toUnsignedInts(Lanes.bytes(data, nibbles + l)).lanewise(VectorOperators.LSHR, nibbleShift).and(0x0F);
-                    IntVector high = Lanes.toUnsignedInts(Lanes.bytes(data, qh + l)).lanewise(VectorOperators.LSHR, highShift).and(3)
-                            .lanewise(VectorOperators.LSHL, 4);
-                    Lanes.toFloats(low.or(high).sub(32)).mul(dl).intoArray(dst, o + l);
+                    IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, nibbles + l));
+                    IntVector h = Lanes.toUnsignedInts(Lanes.bytes(data, qh + l));
+                    IntVector low = q.and(0x0F).or(h.lanewise(VectorOperators.LSHL, lowGroupShift).and(0x30));
+                    IntVector high = q.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, highGroupShift).and(0x30));
+                    Lanes.toFloats(low.sub(32)).mul(d * Bits.s8(data, sc + l / 16 + 2 * half)).intoArray(dst, o + 32 * half + l);
+                    Lanes.toFloats(high.sub(32)).mul(d * Bits.s8(data, sc + l / 16 + 2 * half + 4)).intoArray(dst, o + 32 * half + 64 + l);
                 }
             }
         }
