@@ -34,6 +34,7 @@ public final class Matmul {
      * run one after the other through {@link #apply}.
      */
     public static void applyAll(ComputePool pool, Product... products) {
+        ActivationScratch scratch = ActivationScratch.reset();
         int[] firstRow = new int[products.length + 1];
         ComputePool.RangeTask[] tasks = new ComputePool.RangeTask[products.length];
         long work = 0;
@@ -44,7 +45,7 @@ public final class Matmul {
                 apply(pool, p.w(), p.x(), p.xOffset(), p.out(), p.outOffset());
                 continue;
             }
-            tasks[i] = fusedTask(p.w(), p.x(), p.xOffset(), p.out(), p.outOffset());
+            tasks[i] = fusedTask(p.w(), p.x(), p.xOffset(), p.out(), p.outOffset(), scratch);
             firstRow[i + 1] += p.w().rows();
             work += (long) p.w().rows() * p.w().cols() * p.x().length;
         }
@@ -75,7 +76,7 @@ public final class Matmul {
         boolean panels = !fused && usePanels(tokens, cols);
         ComputePool.RangeTask task;
         if (fused) {
-            task = fusedTask(w, x, xOffset, out, outOffset);
+            task = fusedTask(w, x, xOffset, out, outOffset, ActivationScratch.reset());
         } else {
             float[][] rounded = roundActivations(w, x, xOffset);
             task = panels ? (start, end) -> tiled(w, rounded, out, outOffset, start, end)
@@ -97,12 +98,17 @@ public final class Matmul {
     }
 
     /** Quantizes the activations once, then returns the fused kernel over a range of rows. */
-    private static ComputePool.RangeTask fusedTask(WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
+    private static ComputePool.RangeTask fusedTask(WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset,
+                                                   ActivationScratch scratch) {
         int cols = w.cols();
         ActivationFormat f = ActivationFormat.forWeights(w.format().type());
-        float[][] codes = new float[x.length][cols];
-        float[][] scales = f.isBlockQuantized() ? new float[x.length][cols / f.blockSize()] : null;
+        float[][] codes = new float[x.length][];
+        float[][] scales = f.isBlockQuantized() ? new float[x.length][] : null;
         for (int t = 0; t < x.length; t++) {
+            codes[t] = scratch.take(cols);
+            if (scales != null) {
+                scales[t] = scratch.take(cols / f.blockSize());
+            }
             f.quantize(x[t], xOffset, codes[t], 0, scales == null ? null : scales[t], 0, cols);
         }
         return (start, end) -> fused(w, codes, scales, out, outOffset, start, end);

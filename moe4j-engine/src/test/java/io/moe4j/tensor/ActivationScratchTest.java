@@ -1,0 +1,46 @@
+package io.moe4j.tensor;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Arrays are distinct within a step and come back, in order, in the next one. */
+class ActivationScratchTest {
+
+    @Test
+    void theSameRequestsGetTheSameArraysAfterAReset() {
+        ActivationScratch s = ActivationScratch.reset();
+        float[] a = s.take(256);
+        float[] b = s.take(8);
+        float[] c = s.take(256);
+        assertThat(a).isNotSameAs(c);
+        assertThat(a).hasSize(256);
+        assertThat(b).hasSize(8);
+
+        s = ActivationScratch.reset();
+        assertThat(s.take(256)).isSameAs(a);
+        assertThat(s.take(8)).isSameAs(b);
+        assertThat(s.take(256)).isSameAs(c);
+        assertThat(s.take(4)).hasSize(4);
+    }
+
+    @Test
+    void aRequestOfAnotherSizeGetsAFreshArray() {
+        ActivationScratch s = ActivationScratch.reset();
+        float[] a = s.take(32);
+        s = ActivationScratch.reset();
+        float[] b = s.take(64);
+        assertThat(b).isNotSameAs(a).hasSize(64);
+        s = ActivationScratch.reset();
+        assertThat(s.take(64)).isSameAs(b);
+    }
+
+    @Test
+    void eachThreadHasItsOwn() throws Exception {
+        float[] mine = ActivationScratch.reset().take(16);
+        float[][] theirs = new float[1][];
+        Thread t = Thread.ofPlatform().start(() -> theirs[0] = ActivationScratch.reset().take(16));
+        t.join();
+        assertThat(theirs[0]).isNotSameAs(mine);
+    }
+}
