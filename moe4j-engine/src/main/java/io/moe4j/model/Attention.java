@@ -47,9 +47,10 @@ public final class Attention {
         int qLen = config.queryLength();
         int kLen = config.keyLength();
         int vLen = config.valueLength();
-        float[][] q = new float[tokens][qLen];
-        float[][] k = new float[tokens][kLen];
-        float[][] v = new float[tokens][vLen];
+        ForwardScratch temporaries = ForwardScratch.current();
+        float[][] q = temporaries.rows(tokens, qLen);
+        float[][] k = temporaries.rows(tokens, kLen);
+        float[][] v = temporaries.rows(tokens, vLen);
         Matmul.applyAll(pool, new Matmul.Product(wq, x, 0, q, 0), new Matmul.Product(wk, x, 0, k, 0),
                 new Matmul.Product(wv, x, 0, v, 0));
         for (int t = 0; t < tokens; t++) {
@@ -63,16 +64,16 @@ public final class Attention {
             rope.apply(k[t], 0, config.headCountKv(), config.headSize(), angles);
             cache.store(layer, positions[t], k[t], 0, v[t], 0);
         }
-        float[][] attended = new float[tokens][config.headCount() * config.valueHeadSize()];
+        float[][] attended = temporaries.rows(tokens, config.headCount() * config.valueHeadSize());
         int heads = config.headCount();
         pool.forRange(tokens * heads, Math.max(1, 4096 / Math.max(1, positions[tokens - 1] + 1)),
                 (start, end) -> {
-                    float[] scratch = new float[config.valueHeadSize()];
+                    float[] scratch = new float[config.valueHeadSize() + config.headSize()];
                     for (int i = start; i < end; i++) {
                         attendHead(layer, q[i / heads], positions[i / heads], i % heads, cache, scratch, attended[i / heads]);
                     }
                 });
-        float[][] out = new float[tokens][config.embeddingLength()];
+        float[][] out = temporaries.rows(tokens, config.embeddingLength());
         Matmul.apply(pool, wo, attended, 0, out, 0);
         for (int t = 0; t < tokens; t++) {
             VectorMath.axpy(1f, out[t], 0, residual[t], 0, out[t].length);
@@ -95,14 +96,16 @@ public final class Attention {
         int kStride = cache.keyLength();
         int vStride = cache.valueLength();
         float scale = (float) (1.0 / Math.sqrt(headSize));
-        float[] query = new float[headSize];
-        ActivationFormat.F16.round(q, head * headSize, query, 0, headSize);
+        // scratch: the value accumulator, then the query rounded to F16
         float[] acc = scratch;
+        float[] query = scratch;
+        int queryOffset = valueHeadSize;
+        ActivationFormat.F16.round(q, head * headSize, query, queryOffset, headSize);
         java.util.Arrays.fill(acc, 0, valueHeadSize, 0f);
         float max = Float.NEGATIVE_INFINITY;
         float sum = 0f;
         for (int p = 0; p <= pos; p++) {
-            float s = VectorMath.dot(query, 0, keys, p * kStride + kvHead * headSize, headSize) * scale;
+            float s = VectorMath.dot(query, queryOffset, keys, p * kStride + kvHead * headSize, headSize) * scale;
             float rescale = 1f;
             float weight = 1f;
             if (s > max) {

@@ -97,7 +97,7 @@ public final class MoeLayer {
             for (int j = 0; j < tokensOf[i].length; j++) {
                 ins[i][j] = x[tokensOf[i][j]];
             }
-            outs[i] = new float[tokensOf[i].length][dim];
+            outs[i] = ForwardScratch.current().rows(tokensOf[i].length, dim);
         }
         SwiGluFfn.forwardAll(pool, ffns, ins, outs);
         // summed in expert order, whatever the batch, so batched and one-token results add alike
@@ -108,7 +108,7 @@ public final class MoeLayer {
             }
         }
         if (sharedExpert != null) {
-            float[][] out = new float[x.length][dim];
+            float[][] out = ForwardScratch.current().rows(x.length, dim);
             sharedExpert.forward(pool, x, out);
             for (int t = 0; t < x.length; t++) {
                 float scale = VectorMath.sigmoid(VectorMath.dot(sharedGate, 0, x[t], 0, dim));

@@ -90,7 +90,8 @@ public final class MoeModel implements AutoCloseable {
             throw new ContextOverflowException(startPos + tokens.length, cache.capacity());
         }
         int dim = config.embeddingLength();
-        float[][] x = new float[tokens.length][dim];
+        ForwardScratch scratch = ForwardScratch.reset();
+        float[][] x = scratch.rows(tokens.length, dim);
         int[] positions = new int[tokens.length];
         for (int t = 0; t < tokens.length; t++) {
             int id = tokens[t];
@@ -104,7 +105,7 @@ public final class MoeModel implements AutoCloseable {
             block.forward(pool, x, positions, cache, routing.forLayer(block.index()), listener);
         }
         float[][] last = allLogits ? x : new float[][] {x[x.length - 1]};
-        float[][] normed = new float[last.length][dim];
+        float[][] normed = scratch.rows(last.length, dim);
         for (int t = 0; t < last.length; t++) {
             VectorMath.rmsNorm(last[t], 0, outputNorm, config.rmsEps(), normed[t], 0, dim);
         }

@@ -33,8 +33,8 @@ public record SwiGluFfn(WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
         Matmul.Product[] gateUp = new Matmul.Product[2 * n];
         float[][][] ups = new float[n][][];
         for (int i = 0; i < n; i++) {
-            hidden[i] = new float[xs[i].length][ffns[i].width()];
-            ups[i] = new float[xs[i].length][ffns[i].width()];
+            hidden[i] = ForwardScratch.current().rows(xs[i].length, ffns[i].width());
+            ups[i] = ForwardScratch.current().rows(xs[i].length, ffns[i].width());
             gateUp[2 * i] = new Matmul.Product(ffns[i].gate, xs[i], 0, hidden[i], 0);
             gateUp[2 * i + 1] = new Matmul.Product(ffns[i].up, xs[i], 0, ups[i], 0);
         }

@@ -14,7 +14,7 @@ public record TransformerBlock(int index, float[] attentionNorm, Attention atten
     }
 
     private float[][] normalized(float[][] x, float[] weight) {
-        float[][] out = new float[x.length][x[0].length];
+        float[][] out = ForwardScratch.current().rows(x.length, x[0].length);
         for (int t = 0; t < x.length; t++) {
             VectorMath.rmsNorm(x[t], 0, weight, rmsEps, out[t], 0, weight.length);
         }

@@ -4,38 +4,51 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Arrays for one caller thread's quantized activations, handed out in order and taken back all at once. A
- * decode step asks for the same sizes in the same order every time, so after the first step every request
- * is met by an array of the step before (a new one only where the size changed): the fused products of a
- * decode loop then allocate no activation buffers.
+ * Arrays for one caller thread's quantized activations, kept on one shelf per length and all taken back at
+ * once. Each matrix product takes what it needs and gives everything back when the next one starts; a decode
+ * step's products need few distinct lengths, so after the first step every request is met from a shelf and
+ * the fused products of a decode loop allocate no activation buffers.
  */
 final class ActivationScratch {
     private static final ThreadLocal<ActivationScratch> OF_THREAD = ThreadLocal.withInitial(ActivationScratch::new);
 
-    private final List<float[]> arrays = new ArrayList<>();
-    private int next;
+    /** The arrays of one length, the first {@code used} of them handed out. */
+    private static final class Shelf {
+        final int length;
+        final List<float[]> arrays = new ArrayList<>();
+        int used;
+
+        Shelf(int length) {
+            this.length = length;
+        }
+    }
+
+    private final List<Shelf> shelves = new ArrayList<>();
 
     /** This thread's scratch, every array free again: call only when no array handed out before is in use. */
     static ActivationScratch reset() {
         ActivationScratch s = OF_THREAD.get();
-        s.next = 0;
+        for (int i = 0; i < s.shelves.size(); i++) {
+            s.shelves.get(i).used = 0;
+        }
         return s;
     }
 
     /** An array of {@code length} floats (contents undefined) not handed out since the last reset. */
     float[] take(int length) {
-        if (next < arrays.size()) {
-            float[] a = arrays.get(next);
-            if (a.length != length) {
-                a = new float[length];
-                arrays.set(next, a);
+        Shelf shelf = null;
+        for (int i = 0; i < shelves.size() && shelf == null; i++) {
+            if (shelves.get(i).length == length) {
+                shelf = shelves.get(i);
             }
-            next++;
-            return a;
         }
-        float[] a = new float[length];
-        arrays.add(a);
-        next++;
-        return a;
+        if (shelf == null) {
+            shelf = new Shelf(length);
+            shelves.add(shelf);
+        }
+        if (shelf.used == shelf.arrays.size()) {
+            shelf.arrays.add(new float[length]);
+        }
+        return shelf.arrays.get(shelf.used++);
     }
 }

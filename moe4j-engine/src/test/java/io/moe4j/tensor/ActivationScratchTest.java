@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Arrays are distinct within a step and come back, in order, in the next one. */
+/** Arrays are distinct until a reset and come back after it, by length. */
 class ActivationScratchTest {
 
     @Test
@@ -25,7 +25,7 @@ class ActivationScratchTest {
     }
 
     @Test
-    void aRequestOfAnotherSizeGetsAFreshArray() {
+    void arraysOfEachLengthAreKeptApart() {
         ActivationScratch s = ActivationScratch.reset();
         float[] a = s.take(32);
         s = ActivationScratch.reset();
@@ -33,6 +33,8 @@ class ActivationScratchTest {
         assertThat(b).isNotSameAs(a).hasSize(64);
         s = ActivationScratch.reset();
         assertThat(s.take(64)).isSameAs(b);
+        assertThat(s.take(32)).isSameAs(a);
+        assertThat(s.take(32)).isNotSameAs(a).hasSize(32);
     }
 
     @Test

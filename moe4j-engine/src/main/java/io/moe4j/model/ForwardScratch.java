@@ -1,0 +1,58 @@
+package io.moe4j.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The temporary activations of one forward pass on one thread (normalised inputs, queries, keys, values,
+ * expert outputs), handed out in order and taken back when the next pass starts. A decode step asks for the
+ * same shapes in the same order every time, so from the second step on it allocates none of them; a shape
+ * that changes (a prefill between decode steps) gets a new array in that place.
+ *
+ * <p>Only for values that do not outlive the pass: what the pass hands to others (logits, routing decisions,
+ * the gate scores a routing listener sees) is allocated as before. Contents are whatever the last user left:
+ * every user overwrites all of it.
+ */
+final class ForwardScratch {
+    private static final ThreadLocal<ForwardScratch> OF_THREAD = ThreadLocal.withInitial(ForwardScratch::new);
+
+    /**
+     * A pass of the largest models here takes a few hundred arrays; layers called on their own, outside
+     * {@link MoeModel#forward}, never reset the scratch, and past this many it stops keeping what it hands out.
+     */
+    static final int MAX_KEPT = 4096;
+
+    private final List<float[][]> matrices = new ArrayList<>();
+    private int nextMatrix;
+
+    /** This thread's scratch with every array free again: call when a forward pass starts, not inside one. */
+    static ForwardScratch reset() {
+        ForwardScratch s = OF_THREAD.get();
+        s.nextMatrix = 0;
+        return s;
+    }
+
+    /** This thread's scratch as the current pass left it. */
+    static ForwardScratch current() {
+        return OF_THREAD.get();
+    }
+
+    /** {@code rows} arrays of {@code cols} floats, not handed out since the last reset. */
+    float[][] rows(int rows, int cols) {
+        if (nextMatrix < matrices.size()) {
+            float[][] m = matrices.get(nextMatrix);
+            if (m.length != rows || (rows > 0 && m[0].length != cols)) {
+                m = new float[rows][cols];
+                matrices.set(nextMatrix, m);
+            }
+            nextMatrix++;
+            return m;
+        }
+        float[][] m = new float[rows][cols];
+        if (matrices.size() < MAX_KEPT) {
+            matrices.add(m);
+            nextMatrix++;
+        }
+        return m;
+    }
+}
