@@ -6,7 +6,8 @@ package io.moe4j.tensor;
  * ({@link ActivationFormat}). Then two kernels, by batch size:
  * <ul>
  *   <li>one or two vectors (decode): the format's fused {@link BlockFormat#dot}, which reads each weight once
- *       and multiplies in registers;</li>
+ *       and multiplies in registers, on short rows four rows per call ({@link BlockFormat#dot4}); the quantized
+ *       activations go into per-thread arrays reused from call to call ({@link ActivationScratch});</li>
  *   <li>more (prefill, experts with several tokens): rows are decoded once into float buffers and multiplied
  *       with four vectors at a time, either four rows at a time ({@link VectorMath#dot4x4}) or, for many tokens
  *       on short rows, as transposed panels of rows, a cache-sized slice at a time ({@link VectorMath#panelTimes4}),
@@ -42,6 +43,7 @@ public final class Matmul {
             Product p = products[i];
             firstRow[i + 1] = firstRow[i];
             if (p.x().length > FUSED_MAX_TOKENS) {
+                // not fused, so apply leaves the scratch (holding the fused products' activations) alone
                 apply(pool, p.w(), p.x(), p.xOffset(), p.out(), p.outOffset());
                 continue;
             }
