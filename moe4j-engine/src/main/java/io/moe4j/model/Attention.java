@@ -66,11 +66,16 @@ public final class Attention {
         }
         float[][] attended = temporaries.rows(tokens, config.headCount() * config.valueHeadSize());
         int heads = config.headCount();
+        int scratchLength = config.valueHeadSize() + config.headSize();
+        // decoding, one scratch row per head from the pass's scratch (threads never share a row); a batch's
+        // heads are many, so each task makes its own instead
+        float[][] headScratch = tokens == 1 ? temporaries.rows(heads, scratchLength) : null;
         pool.forRange(tokens * heads, Math.max(1, 4096 / Math.max(1, positions[tokens - 1] + 1)),
                 (start, end) -> {
-                    float[] scratch = new float[config.valueHeadSize() + config.headSize()];
+                    float[] own = headScratch == null ? new float[scratchLength] : null;
                     for (int i = start; i < end; i++) {
-                        attendHead(layer, q[i / heads], positions[i / heads], i % heads, cache, scratch, attended[i / heads]);
+                        attendHead(layer, q[i / heads], positions[i / heads], i % heads, cache,
+                                own != null ? own : headScratch[i], attended[i / heads]);
                     }
                 });
         float[][] out = temporaries.rows(tokens, config.embeddingLength());

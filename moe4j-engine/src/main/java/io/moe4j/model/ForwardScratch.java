@@ -9,7 +9,7 @@ import java.util.List;
  * same shapes in the same order every time, so from the second step on it allocates none of them; a shape
  * that changes (a prefill between decode steps) gets a new array in that place.
  *
- * <p>Only for values that do not outlive the pass: what the pass hands to others (logits, routing decisions,
+ * <p>Only for values that do not outlive the pass, and only small ones (see {@link #MAX_KEPT_FLOATS}): what the pass hands to others (logits, routing decisions,
  * the gate scores a routing listener sees) is allocated as before. Contents are whatever the last user left:
  * every user overwrites all of it.
  */
@@ -21,14 +21,23 @@ final class ForwardScratch {
      * {@link MoeModel#forward}, never reset the scratch, and past this many it stops keeping what it hands out.
      */
     static final int MAX_KEPT = 4096;
+    /**
+     * Larger arrays (a prefill's activations: 64 tokens of olmoe's 2048 values are 128K floats) are allocated
+     * each time and left to the collector, so that a long prompt does not leave hundreds of megabytes of
+     * activations held by the thread; their cost is small next to a prefill's arithmetic.
+     */
+    static final int MAX_KEPT_FLOATS = 1 << 16;
 
     private final List<float[][]> matrices = new ArrayList<>();
+    private final List<int[]> ints = new ArrayList<>();
     private int nextMatrix;
+    private int nextInts;
 
     /** This thread's scratch with every array free again: call when a forward pass starts, not inside one. */
     static ForwardScratch reset() {
         ForwardScratch s = OF_THREAD.get();
         s.nextMatrix = 0;
+        s.nextInts = 0;
         return s;
     }
 
@@ -39,6 +48,9 @@ final class ForwardScratch {
 
     /** {@code rows} arrays of {@code cols} floats, not handed out since the last reset. */
     float[][] rows(int rows, int cols) {
+        if ((long) rows * cols > MAX_KEPT_FLOATS) {
+            return new float[rows][cols];
+        }
         if (nextMatrix < matrices.size()) {
             float[][] m = matrices.get(nextMatrix);
             if (m.length != rows || (rows > 0 && m[0].length != cols)) {
@@ -54,5 +66,24 @@ final class ForwardScratch {
             nextMatrix++;
         }
         return m;
+    }
+
+    /** {@code n} ints (contents undefined), not handed out since the last reset. */
+    int[] ints(int n) {
+        if (nextInts < ints.size()) {
+            int[] a = ints.get(nextInts);
+            if (a.length != n) {
+                a = new int[n];
+                ints.set(nextInts, a);
+            }
+            nextInts++;
+            return a;
+        }
+        int[] a = new int[n];
+        if (ints.size() < MAX_KEPT) {
+            ints.add(a);
+            nextInts++;
+        }
+        return a;
     }
 }

@@ -78,33 +78,58 @@ public final class MoeLayer {
             listener.onRouting(layer, positions, logits, selections);
         }
         int dim = residual[0].length;
-        int[] chosen = new int[experts.length];
-        int[][] tokensOf = new int[experts.length][];
-        int n = 0;
-        for (int e = 0; e < experts.length; e++) {
-            int[] tokens = tokensOf(e, selections);
-            if (tokens.length > 0) {
-                chosen[n] = e;
-                tokensOf[n++] = tokens;
+        ForwardScratch scratch = ForwardScratch.current();
+        // the batch's tokens grouped by expert (a counting sort): expert e's are grouped[start[e]..start[e+1])
+        int[] start = scratch.ints(experts.length + 1);
+        Arrays.fill(start, 0);
+        for (ExpertSelection s : selections) {
+            for (int i = 0; i < s.count(); i++) {
+                if (firstMention(s, i)) {
+                    start[s.expert(i) + 1]++;
+                }
             }
         }
+        int n = 0;
+        for (int e = 0; e < experts.length; e++) {
+            n += start[e + 1] > 0 ? 1 : 0;
+            start[e + 1] += start[e];
+        }
+        int[] grouped = scratch.ints(start[experts.length]);
+        int[] filled = scratch.ints(experts.length);
+        System.arraycopy(start, 0, filled, 0, experts.length);
+        for (int t = 0; t < selections.length; t++) {
+            ExpertSelection s = selections[t];
+            for (int i = 0; i < s.count(); i++) {
+                if (firstMention(s, i)) {
+                    grouped[filled[s.expert(i)]++] = t;
+                }
+            }
+        }
+        int[] chosen = scratch.ints(n);
         SwiGluFfn[] ffns = new SwiGluFfn[n];
         float[][][] ins = new float[n][][];
         float[][][] outs = new float[n][][];
-        for (int i = 0; i < n; i++) {
-            ffns[i] = experts[chosen[i]];
-            ins[i] = new float[tokensOf[i].length][];
-            for (int j = 0; j < tokensOf[i].length; j++) {
-                ins[i][j] = x[tokensOf[i][j]];
+        for (int e = 0, i = 0; e < experts.length; e++) {
+            int count = start[e + 1] - start[e];
+            if (count == 0) {
+                continue;
             }
-            outs[i] = ForwardScratch.current().rows(tokensOf[i].length, dim);
+            chosen[i] = e;
+            ffns[i] = experts[e];
+            ins[i] = new float[count][];
+            for (int j = 0; j < count; j++) {
+                ins[i][j] = x[grouped[start[e] + j]];
+            }
+            outs[i] = scratch.rows(count, dim);
+            i++;
         }
         SwiGluFfn.forwardAll(pool, ffns, ins, outs);
         // summed in expert order, whatever the batch, so batched and one-token results add alike
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < tokensOf[i].length; j++) {
-                int t = tokensOf[i][j];
-                VectorMath.axpy(weightOf(chosen[i], selections[t]), outs[i][j], 0, residual[t], 0, dim);
+            int e = chosen[i];
+            for (int j = 0; j < outs[i].length; j++) {
+                int t = grouped[start[e] + j];
+                VectorMath.axpy(weightOf(e, selections[t]), outs[i][j], 0, residual[t], 0, dim);
             }
         }
         if (sharedExpert != null) {
@@ -118,23 +143,21 @@ public final class MoeLayer {
         return selections;
     }
 
-    private int[] tokensOf(int expert, ExpertSelection[] selections) {
-        int[] tokens = new int[selections.length];
-        int n = 0;
-        for (int t = 0; t < selections.length; t++) {
-            ExpertSelection s = selections[t];
-            for (int i = 0; i < s.count(); i++) {
-                int e = s.expert(i);
-                if (e < 0 || e >= experts.length) {
-                    throw new IllegalStateException("layer " + layer + ": router chose expert " + e + " of " + experts.length);
-                }
-                if (e == expert) {
-                    tokens[n++] = t;
-                    break;
-                }
+    /**
+     * Whether choice {@code i} of {@code s} names its expert for the first time (a token goes to an expert once,
+     * with the weights of repeated choices summed), after checking that the expert exists.
+     */
+    private boolean firstMention(ExpertSelection s, int i) {
+        int e = s.expert(i);
+        if (e < 0 || e >= experts.length) {
+            throw new IllegalStateException("layer " + layer + ": router chose expert " + e + " of " + experts.length);
+        }
+        for (int j = 0; j < i; j++) {
+            if (s.expert(j) == e) {
+                return false;
             }
         }
-        return Arrays.copyOf(tokens, n);
+        return true;
     }
 
     private static float weightOf(int expert, ExpertSelection s) {

@@ -24,4 +24,15 @@ class ForwardScratchTest {
         assertThat(d).isNotSameAs(c).hasNumberOfRows(5);
         assertThat(ForwardScratch.current().rows(2, 8)).hasNumberOfRows(2);
     }
+
+    @Test
+    void largeArraysAreNotKept() {
+        int rows = ForwardScratch.MAX_KEPT_FLOATS / 1024 + 1;
+        ForwardScratch s = ForwardScratch.reset();
+        float[][] big = s.rows(rows, 1024);
+        float[][] small = s.rows(1, 8);
+        s = ForwardScratch.reset();
+        assertThat(s.rows(rows, 1024)).isNotSameAs(big);
+        assertThat(s.rows(1, 8)).isSameAs(small);
+    }
 }
