@@ -133,7 +133,7 @@ public final class MoeLayer {
             }
         }
         if (sharedExpert != null) {
-            float[][] out = ForwardScratch.current().rows(x.length, dim);
+            float[][] out = scratch.rows(x.length, dim);
             sharedExpert.forward(pool, x, out);
             for (int t = 0; t < x.length; t++) {
                 float scale = VectorMath.sigmoid(VectorMath.dot(sharedGate, 0, x[t], 0, dim));

@@ -126,7 +126,8 @@ public final class Matmul {
 
     private static void fused(WeightMatrix w, float[][] codes, float[][] scales, float[][] out, int outOffset, int start, int end) {
         int r = start;
-        for (; r + 3 < end && w.rowBytes() <= FOUR_ROWS_MAX_ROW_BYTES; r += 4) {
+        int fourRowsEnd = w.rowBytes() <= FOUR_ROWS_MAX_ROW_BYTES ? end : start;
+        for (; r + 3 < fourRowsEnd; r += 4) {
             for (int t = 0; t < codes.length; t++) {
                 w.dot4(r, codes[t], 0, scales == null ? null : scales[t], 0, out[t], outOffset + r);
             }
