@@ -37,13 +37,11 @@ final class Q6_KFormat extends QuantizedFormat {
             int o = dstOffset + 128 * n;
             for (int half = 0; half < 2; half++) {
                 long nibbles = offset + QL + 64 * n + 32 * half;
-                int lowGroupShift = 4 - 2 * half;
-                int highGroupShift = 2 * half;
                 for (int l = 0; l < 32; l += Lanes.LENGTH) {
                     IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, nibbles + l));
                     IntVector h = Lanes.toUnsignedInts(Lanes.bytes(data, qh + l));
-                    IntVector low = q.and(0x0F).or(h.lanewise(VectorOperators.LSHL, lowGroupShift).and(0x30));
-                    IntVector high = q.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, highGroupShift).and(0x30));
+                    IntVector low = lowGroup(q, h, half);
+                    IntVector high = highGroup(q, h, half);
                     Lanes.toFloats(low.sub(32)).mul(d * Bits.s8(data, sc + l / 16 + 2 * half)).intoArray(dst, o + 32 * half + l);
                     Lanes.toFloats(high.sub(32)).mul(d * Bits.s8(data, sc + l / 16 + 2 * half + 4)).intoArray(dst, o + 32 * half + 64 + l);
                 }
@@ -68,14 +66,11 @@ final class Q6_KFormat extends QuantizedFormat {
                 int xn = xOffset + b * 256 + 128 * n;
                 for (int half = 0; half < 2; half++) {
                     long nibbles = at + QL + 64 * n + 32 * half;
-                    // the high bits of group k sit at bits 2k..2k+1 of qh; both shifts bring them to bits 4-5
-                    int lowGroupShift = 4 - 2 * half;
-                    int highGroupShift = 2 * half;
                     for (int l = 0; l < 32; l += Lanes.LENGTH) {
                         IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, nibbles + l));
                         IntVector h = Lanes.toUnsignedInts(Lanes.bytes(data, qh + l));
-                        IntVector low = q.and(0x0F).or(h.lanewise(VectorOperators.LSHL, lowGroupShift).and(0x30));
-                        IntVector high = q.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, highGroupShift).and(0x30));
+                        IntVector low = lowGroup(q, h, half);
+                        IntVector high = highGroup(q, h, half);
                         FloatVector p0 = Lanes.toFloats(low.sub(32)).mul(FloatVector.fromArray(Lanes.FLOATS, x, xn + 32 * half + l));
                         FloatVector p1 = Lanes.toFloats(high.sub(32)).mul(FloatVector.fromArray(Lanes.FLOATS, x, xn + 32 * half + 64 + l));
                         even = p0.fma(Lanes.splat(Bits.s8(data, sc + l / 16 + 2 * half)), even);
@@ -86,6 +81,19 @@ final class Q6_KFormat extends QuantizedFormat {
             acc = even.add(odd).fma(Lanes.splat(Bits.f16(data, at + D) * xd), acc);
         }
         return Lanes.sum(acc);
+    }
+
+    /**
+     * The 6-bit codes of group {@code half} (0 or 1) from its ql bytes' low nibbles and its bit pair in qh. The
+     * high bits of group k sit at bits 2k..2k+1 of qh; the shift brings them to bits 4-5.
+     */
+    private static IntVector lowGroup(IntVector ql, IntVector qh, int half) {
+        return ql.and(0x0F).or(qh.lanewise(VectorOperators.LSHL, 4 - 2 * half).and(0x30));
+    }
+
+    /** The codes of group {@code half + 2}: the same ql bytes' high nibbles and the bit pair two groups up. */
+    private static IntVector highGroup(IntVector ql, IntVector qh, int half) {
+        return ql.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2 * half).and(0x30));
     }
 
     /** ggml's {@code quantize_row_q6_K_ref}. */
