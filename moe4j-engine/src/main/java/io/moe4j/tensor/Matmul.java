@@ -189,7 +189,10 @@ public final class Matmul {
         return 4L * tokens > cols;
     }
 
-    /** Four rows decoded at a time, each multiplied with four tokens at a time ({@link VectorMath#dot4x4}). */
+    /**
+     * Four rows decoded at a time, each multiplied with four tokens at a time ({@link VectorMath#dot4x4}); the
+     * last one to three rows of the range one at a time.
+     */
     private static void rowQuads(WeightMatrix w, float[][] x, float[][] out, int outOffset, int start, int end) {
         int cols = w.cols();
         int tokens = x.length;
@@ -217,36 +220,7 @@ public final class Matmul {
                 }
             }
         }
-        rowPairs(w, x, out, outOffset, r, end);
-    }
-
-    /** Two rows decoded at a time, each multiplied with four tokens at a time ({@link VectorMath#dot2x4}). */
-    private static void rowPairs(WeightMatrix w, float[][] x, float[][] out, int outOffset, int start, int end) {
-        int cols = w.cols();
-        int tokens = x.length;
-        float[] row0 = new float[cols];
-        float[] row1 = new float[cols];
-        float[] tile = new float[8];
-        int r = start;
-        for (; r + 1 < end; r += 2) {
-            w.dequantizeRow(r, row0, 0);
-            w.dequantizeRow(r + 1, row1, 0);
-            int t = 0;
-            for (; t + 1 < tokens; t += 4) {
-                // two or three tokens left: the last one stands in for the missing ones (same cost as four)
-                int last = tokens - 1;
-                VectorMath.dot2x4(row0, row1, x[t], x[t + 1], x[Math.min(t + 2, last)], x[Math.min(t + 3, last)], cols, tile);
-                for (int j = 0; j < Math.min(4, tokens - t); j++) {
-                    out[t + j][outOffset + r] = tile[j];
-                    out[t + j][outOffset + r + 1] = tile[4 + j];
-                }
-            }
-            for (; t < tokens; t++) {
-                out[t][outOffset + r] = VectorMath.dot(row0, 0, x[t], 0, cols);
-                out[t][outOffset + r + 1] = VectorMath.dot(row1, 0, x[t], 0, cols);
-            }
-        }
-        rowByRow(w, x, out, outOffset, r, end, row0);
+        rowByRow(w, x, out, outOffset, r, end, quad);
     }
 
     /** Rows {@code [start, end)} one at a time, each decoded into {@code row} and multiplied with every token. */

@@ -131,52 +131,6 @@ public final class VectorMath {
     }
 
     /**
-     * The eight dot products of two rows with four vectors, {@code out[4*i + j] = a_i · x_j} over n
-     * values: each loaded vector serves four or two products, and the eight independent accumulators keep the
-     * multiply-add units busy; the eight horizontal sums at the end are few next to a long row.
-     */
-    public static void dot2x4(float[] a0, float[] a1, float[] x0, float[] x1, float[] x2, float[] x3, int n, float[] out) {
-        FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s03 = s00;
-        FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-        int i = 0;
-        int upper = F.loopBound(n);
-        for (; i < upper; i += F.length()) {
-            FloatVector w0 = FloatVector.fromArray(F, a0, i);
-            FloatVector w1 = FloatVector.fromArray(F, a1, i);
-            FloatVector v = FloatVector.fromArray(F, x0, i);
-            s00 = w0.fma(v, s00);
-            s10 = w1.fma(v, s10);
-            v = FloatVector.fromArray(F, x1, i);
-            s01 = w0.fma(v, s01);
-            s11 = w1.fma(v, s11);
-            v = FloatVector.fromArray(F, x2, i);
-            s02 = w0.fma(v, s02);
-            s12 = w1.fma(v, s12);
-            v = FloatVector.fromArray(F, x3, i);
-            s03 = w0.fma(v, s03);
-            s13 = w1.fma(v, s13);
-        }
-        out[0] = Lanes.sum(s00);
-        out[1] = Lanes.sum(s01);
-        out[2] = Lanes.sum(s02);
-        out[3] = Lanes.sum(s03);
-        out[4] = Lanes.sum(s10);
-        out[5] = Lanes.sum(s11);
-        out[6] = Lanes.sum(s12);
-        out[7] = Lanes.sum(s13);
-        for (; i < n; i++) {
-            out[0] += a0[i] * x0[i];
-            out[1] += a0[i] * x1[i];
-            out[2] += a0[i] * x2[i];
-            out[3] += a0[i] * x3[i];
-            out[4] += a1[i] * x0[i];
-            out[5] += a1[i] * x1[i];
-            out[6] += a1[i] * x2[i];
-            out[7] += a1[i] * x3[i];
-        }
-    }
-
-    /**
      * Products of a transposed panel of {@code 2*F.length()} rows and {@code cols} columns ({@code panel[k*P + i]}
      * is value k of row i) with four vectors: {@code out_j[outOffset + i] (+)= row_i · x_j[xOffset..]}, added to
      * what out holds if {@code accumulate}. Each step loads two vectors of the panel and broadcasts one value of

@@ -39,9 +39,6 @@ class VectorMathTest {
             }
             float[] quad = new float[16 * Lanes.LENGTH];
             VectorMath.dot4x4(rows, n, x[0], x[1], x[2], x[3], quad);
-            float[] pair = new float[8];
-            VectorMath.dot2x4(java.util.Arrays.copyOfRange(rows, 0, n), java.util.Arrays.copyOfRange(rows, n, 2 * n),
-                    x[0], x[1], x[2], x[3], n, pair);
             for (int i = 0; i < 4; i++) {
                 for (int j = 0; j < 4; j++) {
                     double exact = 0;
@@ -51,9 +48,6 @@ class VectorMathTest {
                         magnitude += Math.abs((double) rows[i * n + k] * x[j][k]);
                     }
                     assertThat((double) quad[4 * i + j]).as("n=%d row %d x%d", n, i, j).isCloseTo(exact, within(1e-6 * magnitude));
-                    if (i < 2) {
-                        assertThat((double) pair[4 * i + j]).as("pair n=%d row %d x%d", n, i, j).isCloseTo(exact, within(1e-6 * magnitude));
-                    }
                 }
             }
         }
