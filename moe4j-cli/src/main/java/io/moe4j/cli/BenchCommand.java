@@ -39,7 +39,7 @@ final class BenchCommand implements Runnable {
         if (prompt < 0 || generate < 0 || repetitions < 1) {
             throw new UserError("-p and -n must not be negative and -r must be positive");
         }
-        try (MoeModel model = Architectures.load(modelOptions.requireModel()); ComputePool pool = modelOptions.pool()) {
+        try (MoeModel model = Architectures.load(modelOptions.requireModel(), modelOptions.loadOptions()); ComputePool pool = modelOptions.pool()) {
             model.file().preload();
             int ctx = Math.max(prompt, generate);
             if (ctx > model.config().contextLength()) {

@@ -1,6 +1,7 @@
 package io.moe4j.cli;
 
 import io.moe4j.model.Architectures;
+import io.moe4j.model.LoadOptions;
 import io.moe4j.model.MoeModel;
 import io.moe4j.tokenizer.Tokenizer;
 
@@ -11,8 +12,12 @@ import java.nio.file.Path;
 record LoadedModel(MoeModel model, Tokenizer tokenizer) implements AutoCloseable {
 
     static LoadedModel load(Path path, PrintStream log) {
+        return load(path, LoadOptions.DEFAULT, log);
+    }
+
+    static LoadedModel load(Path path, LoadOptions options, PrintStream log) {
         long start = System.nanoTime();
-        MoeModel model = Architectures.load(path);
+        MoeModel model = Architectures.load(path, options);
         model.file().preload();
         Tokenizer tokenizer;
         try {

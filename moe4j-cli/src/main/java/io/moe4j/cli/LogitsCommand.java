@@ -30,7 +30,7 @@ final class LogitsCommand implements Runnable {
     @Override
     public void run() {
         int[] ids = parseIds(tokens);
-        try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), System.err);
+        try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), modelOptions.loadOptions(), System.err);
              ComputePool pool = modelOptions.pool()) {
             int vocab = loaded.model().config().vocabularySize();
             for (int id : ids) {

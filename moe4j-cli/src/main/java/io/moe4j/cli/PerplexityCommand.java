@@ -32,7 +32,7 @@ final class PerplexityCommand implements Runnable {
         int ctx = window.ctx;
         int windows = window.windows;
         Decoding decoding = routing.decoding();
-        try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), System.err);
+        try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), modelOptions.loadOptions(), System.err);
              ComputePool pool = modelOptions.pool()) {
             int[] ids = input.ids(loaded);
             int total = Perplexity.windowCount(ids.length, ctx);

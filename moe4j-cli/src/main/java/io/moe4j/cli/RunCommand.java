@@ -37,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
             throw new UserError("--ctx must be positive, got " + contextSize);
         }
         Decoding decoding = routing.decoding();
-        try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), System.err);
+        try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), modelOptions.loadOptions(), System.err);
              ComputePool pool = modelOptions.pool()) {
             Completion.stream(loaded, pool, prompt, maxTokens, contextSize, sampling.settings(), decoding, System.out, System.err);
         }

@@ -48,7 +48,7 @@ final class SweepCommand implements Runnable {
         int ctx = window.ctx;
         int windows = window.windows;
         List<Decoding> decodings = decodings();
-        try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), System.err);
+        try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), modelOptions.loadOptions(), System.err);
              ComputePool pool = modelOptions.pool()) {
             int[] ids = input.ids(loaded);
             int total = Perplexity.windowCount(ids.length, ctx);

@@ -51,7 +51,7 @@ final class TraceCommand implements Runnable {
             throw new UserError("--windows must not be negative, got " + windows);
         }
         RouteSpec spec = RouteSpec.parse(route);
-        try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), System.err);
+        try (LoadedModel loaded = LoadedModel.load(modelOptions.requireModel(), modelOptions.loadOptions(), System.err);
              ComputePool pool = modelOptions.pool()) {
             var config = loaded.model().config();
             spec.validate(config.layerCount(), config.expertCount());

@@ -11,5 +11,5 @@ public interface Architecture {
     /** A human description for {@code inspect} and error messages. */
     String description();
 
-    MoeModel load(GgufFile file);
+    MoeModel load(GgufFile file, LoadOptions options);
 }

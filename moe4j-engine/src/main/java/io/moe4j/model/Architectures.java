@@ -28,13 +28,18 @@ public final class Architectures {
                 + ALL.stream().map(Architecture::name).collect(Collectors.joining(", ")) + ")");
     }
 
-    /** Opens a GGUF file and builds its model; the model owns the file and closes it. */
+    /** Opens a GGUF file and builds its model with the default {@link LoadOptions}. */
     public static MoeModel load(Path path) {
+        return load(path, LoadOptions.DEFAULT);
+    }
+
+    /** Opens a GGUF file and builds its model; the model owns the file and closes it. */
+    public static MoeModel load(Path path, LoadOptions options) {
         GgufFile file = GgufFile.open(path);
         try {
             String arch = file.metadata().findString("general.architecture")
                     .orElseThrow(() -> new GgufException(path + ": missing metadata key 'general.architecture'"));
-            return forName(arch).load(file);
+            return forName(arch).load(file, options);
         } catch (GgufException e) {
             file.close();
             throw e.getMessage().startsWith(path.toString()) ? e : new GgufException(path + ": " + e.getMessage(), e);

@@ -89,9 +89,9 @@ abstract class DecoderArchitecture implements Architecture {
     }
 
     @Override
-    public MoeModel load(GgufFile file) {
+    public MoeModel load(GgufFile file, LoadOptions options) {
         ModelConfig c = readConfig(file);
-        Weights w = new Weights(file);
+        Weights w = new Weights(file, options.repack());
         WeightMatrix embeddings = w.matrix("token_embd.weight", c.vocabularySize(), c.embeddingLength());
         WeightMatrix output = w.has("output.weight") ? w.matrix("output.weight", c.vocabularySize(), c.embeddingLength()) : embeddings;
         List<TransformerBlock> blocks = new ArrayList<>();

@@ -12,13 +12,15 @@ import java.util.List;
 final class ActivationScratch {
     private static final ThreadLocal<ActivationScratch> OF_THREAD = ThreadLocal.withInitial(ActivationScratch::new);
 
-    /** The arrays of one length, the first {@code used} of them handed out. */
+    /** The arrays of one element type and length, the first {@code used} of them handed out. */
     private static final class Shelf {
+        final boolean shorts;
         final int length;
-        final List<float[]> arrays = new ArrayList<>();
+        final List<Object> arrays = new ArrayList<>();
         int used;
 
-        Shelf(int length) {
+        Shelf(boolean shorts, int length) {
+            this.shorts = shorts;
             this.length = length;
         }
     }
@@ -36,18 +38,28 @@ final class ActivationScratch {
 
     /** An array of {@code length} floats (contents undefined) not handed out since the last reset. */
     float[] take(int length) {
+        return (float[]) take(false, length);
+    }
+
+    /** {@link #take} for 16-bit integers. */
+    short[] takeShorts(int length) {
+        return (short[]) take(true, length);
+    }
+
+    private Object take(boolean shorts, int length) {
         Shelf shelf = null;
         for (int i = 0; i < shelves.size() && shelf == null; i++) {
-            if (shelves.get(i).length == length) {
-                shelf = shelves.get(i);
+            Shelf s = shelves.get(i);
+            if (s.length == length && s.shorts == shorts) {
+                shelf = s;
             }
         }
         if (shelf == null) {
-            shelf = new Shelf(length);
+            shelf = new Shelf(shorts, length);
             shelves.add(shelf);
         }
         if (shelf.used == shelf.arrays.size()) {
-            shelf.arrays.add(new float[length]);
+            shelf.arrays.add(shorts ? new short[length] : new float[length]);
         }
         return shelf.arrays.get(shelf.used++);
     }

@@ -83,6 +83,11 @@ public final class ComputePool implements AutoCloseable {
      * all are done. One operation at a time, from one caller thread.
      */
     public void forRange(int n, int minChunk, RangeTask task) {
+        forRange(n, minChunk, 1, task);
+    }
+
+    /** {@link #forRange(int, int, RangeTask)} with every chunk but the last a multiple of {@code align} items. */
+    public void forRange(int n, int minChunk, int align, RangeTask task) {
         if (n <= 0) {
             return;
         }
@@ -91,7 +96,8 @@ public final class ComputePool implements AutoCloseable {
             task.run(0, n);
             return;
         }
-        Job j = new Job(task, n, (n + parts - 1) / parts);
+        int chunk = (n + parts - 1) / parts;
+        Job j = new Job(task, n, (chunk + align - 1) / align * align);
         job = j;
         for (Thread w : workers) {
             LockSupport.unpark(w);

@@ -6,8 +6,9 @@ package io.moe4j.tensor;
  * ({@link ActivationFormat}). Then two kernels, by batch size:
  * <ul>
  *   <li>one or two vectors (decode): the format's fused {@link BlockFormat#dot}, which reads each weight once
- *       and multiplies in registers, on short rows four rows per call ({@link BlockFormat#dot4}); the quantized
- *       activations go into per-thread arrays reused from call to call ({@link ActivationScratch});</li>
+ *       and multiplies in registers, on short rows four rows per call ({@link BlockFormat#dot4}), or, for a Q4_0
+ *       or Q8_0 matrix with a copy regrouped for decode, 32 rows at a time in integers ({@link InterleavedRows});
+ *       the quantized activations go into per-thread arrays reused from call to call ({@link ActivationScratch});</li>
  *   <li>more (prefill, experts with several tokens): rows are decoded once into float buffers and multiplied
  *       with four vectors at a time, either four rows at a time ({@link VectorMath#dot4x4}) or, for many tokens
  *       on short rows, as transposed panels of rows, a cache-sized slice at a time ({@link VectorMath#panelTimes4}),
@@ -65,7 +66,7 @@ public final class Matmul {
             all.run(0, rows);
         } else {
             int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD * rows / work));
-            pool.forRange(rows, minRows, all);
+            pool.forRange(rows, minRows, InterleavedRows.GROUP, all);
         }
     }
 
@@ -95,7 +96,8 @@ public final class Matmul {
         } else {
             // row quads want chunks of at least four rows
             int minRows = (int) Math.max(fused ? 1 : 4, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
-            pool.forRange(rows, minRows, task);
+            // whole row groups to each thread where the matrix has a copy regrouped for decode
+            pool.forRange(rows, minRows, fused ? InterleavedRows.GROUP : 1, task);
         }
     }
 
@@ -113,7 +115,47 @@ public final class Matmul {
             }
             f.quantize(x[t], xOffset, codes[t], 0, scales == null ? null : scales[t], 0, cols);
         }
+        InterleavedRows groups = w.interleaved();
+        if (groups != null) {
+            short[][] codes16 = new short[x.length][];
+            short[][] sums = new short[x.length][];
+            for (int t = 0; t < x.length; t++) {
+                codes16[t] = scratch.takeShorts(cols);
+                sums[t] = scratch.takeShorts(cols / 32);
+                InterleavedRows.prepare(codes[t], codes16[t], sums[t], cols);
+            }
+            return (start, end) -> interleaved(w, groups, codes, codes16, sums, scales, out, outOffset, start, end);
+        }
         return (start, end) -> fused(w, codes, scales, out, outOffset, start, end);
+    }
+
+    /**
+     * Rows {@code [start, end)} through the regrouped copy ({@link InterleavedRows}), a group at a time, and rows
+     * past its last whole group through {@link #fused}. A group the range cuts (when a matrix follows others' rows
+     * in {@link #applyAll}) is computed whole into a buffer, so every row has the same value however the rows are
+     * split among threads.
+     */
+    private static void interleaved(WeightMatrix w, InterleavedRows groups, float[][] codes, short[][] codes16, short[][] sums,
+                                    float[][] scales, float[][] out, int outOffset, int start, int end) {
+        int group = InterleavedRows.GROUP;
+        int grouped = groups.groups() * group;
+        float[] cut = null;
+        for (int g = start / group; g * group < Math.min(end, grouped); g++) {
+            int from = Math.max(start, g * group);
+            int to = Math.min(end, (g + 1) * group);
+            for (int t = 0; t < codes16.length; t++) {
+                if (to - from == group) {
+                    groups.dot(g, codes16[t], sums[t], scales[t], out[t], outOffset + g * group);
+                } else {
+                    cut = cut == null ? new float[group] : cut;
+                    groups.dot(g, codes16[t], sums[t], scales[t], cut, 0);
+                    System.arraycopy(cut, from - g * group, out[t], outOffset + from, to - from);
+                }
+            }
+        }
+        if (end > grouped) {
+            fused(w, codes, scales, out, outOffset, Math.max(start, grouped), end);
+        }
     }
 
     /**

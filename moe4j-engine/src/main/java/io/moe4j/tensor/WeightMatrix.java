@@ -17,8 +17,20 @@ public final class WeightMatrix {
     private final int rows;
     private final int cols;
     private final long rowBytes;
+    /** Whether decode may use a regrouped copy ({@link InterleavedRows}); cleared if making it was declined. */
+    private volatile boolean interleave;
+    private volatile InterleavedRows interleaved;
 
     public WeightMatrix(String name, BlockFormat format, MemorySegment data, long offset, int rows, int cols) {
+        this(name, format, data, offset, rows, cols, false);
+    }
+
+    /**
+     * @param interleaveForDecode let decode products use a copy of the rows regrouped for their kernels, made on
+     *                            first use (Q4_0 and Q8_0 matrices, on 512-bit vector machines: {@link InterleavedRows})
+     */
+    public WeightMatrix(String name, BlockFormat format, MemorySegment data, long offset, int rows, int cols,
+                        boolean interleaveForDecode) {
         if (cols % format.type().blockSize() != 0) {
             throw new GgufException(name + ": row length " + cols + " is not a multiple of the " + format.type() + " block size");
         }
@@ -31,6 +43,22 @@ public final class WeightMatrix {
         this.rowBytes = format.type().byteSize(cols);
         if (offset + rowBytes * rows > data.byteSize()) {
             throw new GgufException(name + ": " + rows + " rows of " + rowBytes + " bytes do not fit its data");
+        }
+        this.interleave = interleaveForDecode && InterleavedRows.applies(format.type(), rows, cols);
+    }
+
+    /** The copy regrouped for decode, made on the first call; null where this matrix has none. */
+    InterleavedRows interleaved() {
+        InterleavedRows copy = interleaved;
+        if (copy != null || !interleave) {
+            return copy;
+        }
+        synchronized (this) {
+            if (interleaved == null && interleave) {
+                interleaved = InterleavedRows.of(format.type(), data, offset, rows, cols);
+                interleave = interleaved != null;
+            }
+            return interleaved;
         }
     }
 

@@ -9,9 +9,17 @@ import java.lang.foreign.MemorySegment;
 /** Builds weight views over the tensors of a GGUF file, checking their shapes. */
 public final class Weights {
     private final GgufFile file;
+    private final boolean repackForDecode;
 
+    /** Views that read the file only. */
     public Weights(GgufFile file) {
+        this(file, false);
+    }
+
+    /** @param repackForDecode let matrices make a copy regrouped for decode on first use ({@link WeightMatrix}) */
+    public Weights(GgufFile file, boolean repackForDecode) {
         this.file = file;
+        this.repackForDecode = repackForDecode;
     }
 
     public GgufFile file() {
@@ -30,7 +38,7 @@ public final class Weights {
         }
         checkDim(t, 0, cols);
         checkDim(t, 1, rows);
-        return new WeightMatrix(name, BlockFormats.of(t.type()), file.tensorData(t), 0, (int) t.dim(1), (int) t.dim(0));
+        return new WeightMatrix(name, BlockFormats.of(t.type()), file.tensorData(t), 0, (int) t.dim(1), (int) t.dim(0), repackForDecode);
     }
 
     /** The matrices of a 3-D stacked tensor of shape {cols, rows, count} (experts stored together). */
@@ -49,7 +57,7 @@ public final class Weights {
         long matrixBytes = t.type().byteSize((long) r * c);
         WeightMatrix[] out = new WeightMatrix[(int) t.dim(2)];
         for (int i = 0; i < out.length; i++) {
-            out[i] = new WeightMatrix(name + "[" + i + "]", format, data, matrixBytes * i, r, c);
+            out[i] = new WeightMatrix(name + "[" + i + "]", format, data, matrixBytes * i, r, c, repackForDecode);
         }
         return out;
     }

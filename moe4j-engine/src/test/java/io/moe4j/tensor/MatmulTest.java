@@ -3,6 +3,7 @@ package io.moe4j.tensor;
 import io.moe4j.gguf.GgmlType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.FieldSource;
 
 import java.lang.foreign.MemorySegment;
@@ -112,6 +113,66 @@ class MatmulTest {
                 float[] expected = alone[i][t];
                 float[] actual = java.util.Arrays.copyOfRange(together[i].out()[t], 1, expected.length + 1);
                 assertThat(actual).as("%s token %d", types[i], t).containsExactly(expected);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void regroupedRowsMatchNaiveProductInDecode(GgmlType type) {
+        Random rnd = new Random(17);
+        int cols = 544;
+        int rows = 101;
+        byte[] data = TestData.randomBlocks(type, rows * cols / 32, rnd, () -> rnd.nextGaussian() * 0.02);
+        WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols, true);
+        assertThat(w.interleaved() != null).as("regrouped where the machine has 512-bit vectors")
+                .isEqualTo(InterleavedRows.applies(type, rows, cols));
+        try (ComputePool pool = new ComputePool(2)) {
+            for (int tokens : new int[] {1, 2}) {
+                float[][] x = new float[tokens][];
+                for (int t = 0; t < tokens; t++) {
+                    x[t] = TestData.gaussian(rnd, cols, 1.0);
+                }
+                float[][] out = new float[tokens][rows];
+                Matmul.apply(pool, w, x, 0, out, 0);
+                float[] row = new float[cols];
+                float[] rounded = new float[cols];
+                for (int t = 0; t < tokens; t++) {
+                    ActivationFormat.Q8_0.round(x[t], 0, rounded, 0, cols);
+                    for (int r = 0; r < rows; r++) {
+                        w.dequantizeRow(r, row, 0);
+                        double exact = 0;
+                        double magnitude = 0;
+                        for (int k = 0; k < cols; k++) {
+                            exact += (double) row[k] * rounded[k];
+                            magnitude += Math.abs((double) row[k] * rounded[k]);
+                        }
+                        assertThat((double) out[t][r]).as("%s, %d tokens, token %d, row %d", type, tokens, t, r)
+                                .isCloseTo(exact, within(2e-6 * magnitude + 1e-30));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void regroupedRowsDoNotDependOnHowThreadsSplitThem() {
+        Random rnd = new Random(23);
+        int cols = 256;
+        // a 40-row product first puts the regrouped matrix's rows off the 32-row grid of the split
+        byte[] first = TestData.randomBlocks(GgmlType.Q4_K, 40 * cols / 256, rnd, () -> 0.02);
+        byte[] second = TestData.randomBlocks(GgmlType.Q4_0, 256 * cols / 32, rnd, () -> 0.02);
+        WeightMatrix a = new WeightMatrix("a", BlockFormats.of(GgmlType.Q4_K), MemorySegment.ofArray(first), 0, 40, cols, true);
+        WeightMatrix b = new WeightMatrix("b", BlockFormats.of(GgmlType.Q4_0), MemorySegment.ofArray(second), 0, 256, cols, true);
+        float[][] x = {TestData.gaussian(rnd, cols, 1.0)};
+        float[][] alone = new float[1][256];
+        Matmul.apply(null, b, x, 0, alone, 0);
+        for (int threads : new int[] {2, 3}) {
+            try (ComputePool pool = new ComputePool(threads)) {
+                float[][] outA = new float[1][40];
+                float[][] outB = new float[1][256];
+                Matmul.applyAll(pool, new Matmul.Product(a, x, 0, outA, 0), new Matmul.Product(b, x, 0, outB, 0));
+                assertThat(outB[0]).as("%d threads", threads).containsExactly(alone[0]);
             }
         }
     }

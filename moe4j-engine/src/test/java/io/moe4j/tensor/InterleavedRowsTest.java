@@ -1,0 +1,139 @@
+package io.moe4j.tensor;
+
+import io.moe4j.gguf.GgmlType;
+import jdk.incubator.vector.ShortVector;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The row-grouped decode kernels against a double-precision sum over the file layout's decoded rows: random
+ * blocks, blocks that push the integer block sums to their bounds, and scales of every kind.
+ */
+class InterleavedRowsTest {
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void randomMatricesMatchTheDecodedRowsProduct(GgmlType type) {
+        Random rnd = new Random(5 + type.ordinal());
+        for (int cols : new int[] {32, 96, 2048}) {
+            for (int rows : new int[] {32, 101}) {
+                byte[] data = TestData.randomBlocks(type, rows * cols / 32, rnd, () -> rnd.nextGaussian() * 0.02);
+                float[] x = TestData.gaussian(rnd, cols, 1.0);
+                assertMatchesDecodedRows(type, data, rows, cols, x, 1e-6, cols + "x" + rows);
+            }
+        }
+    }
+
+    @Test
+    void q4_0BlockSumsAtTheirBoundsStayExact() {
+        int rows = 32;
+        int cols = 64;
+        // row r holds code r % 16 everywhere (value r%16 - 8, down to -8); every activation code is +127 or -127
+        byte[] data = new byte[rows * cols / 32 * 18];
+        for (int block = 0; block < rows * cols / 32; block++) {
+            int code = block / (cols / 32) % 16;
+            Bits.putF16(data, block * 18, 1.0f);
+            Arrays.fill(data, block * 18 + 2, block * 18 + 18, (byte) (code | code << 4));
+        }
+        assertAtBounds(GgmlType.Q4_0, data, rows, cols);
+    }
+
+    @Test
+    void q8_0BlockSumsAtTheirBoundsStayExact() {
+        int rows = 32;
+        int cols = 64;
+        // codes -128, 127 and values between, row by row, against activation codes of ±127
+        byte[] data = new byte[rows * cols / 32 * 34];
+        for (int block = 0; block < rows * cols / 32; block++) {
+            int row = block / (cols / 32);
+            Bits.putF16(data, block * 34, 1.0f);
+            Arrays.fill(data, block * 34 + 2, block * 34 + 34, (byte) (row == 0 ? -128 : row == 1 ? 127 : row * 9 - 140));
+        }
+        assertAtBounds(GgmlType.Q8_0, data, rows, cols);
+    }
+
+    private static void assertAtBounds(GgmlType type, byte[] data, int rows, int cols) {
+        float[] plus = new float[cols];
+        Arrays.fill(plus, 1.0f);
+        float[] minus = new float[cols];
+        Arrays.fill(minus, -1.0f);
+        // wrapping past the integers' range anywhere would be off by a multiple of 2^16 or 2^32 times a scale
+        assertMatchesDecodedRows(type, data, rows, cols, plus, 1e-6, "+127");
+        assertMatchesDecodedRows(type, data, rows, cols, minus, 1e-6, "-127");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void scalesOfEveryKindConvertExactly(GgmlType type) {
+        Random rnd = new Random(9);
+        int rows = 32;
+        int cols = 32 * 4;
+        int blockBytes = (int) type.byteSize(32);
+        byte[] data = TestData.randomBlocks(type, rows * cols / 32, rnd, () -> 0.01);
+        short[] halves = {0x0001, (short) 0x8001, 0x03FF, 0x0400, 0x7BFF, (short) 0xFBFF, 0x0000, (short) 0x8000, 0x3C00, (short) 0xB555};
+        for (int block = 0; block < rows * cols / 32; block++) {
+            Bits.putU16(data, block * blockBytes, halves[block % halves.length]);
+        }
+        float[] x = TestData.gaussian(rnd, cols, 1.0);
+        assertMatchesDecodedRows(type, data, rows, cols, x, 1e-6, "special scales");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void infiniteOrNaNScalesAreLeftToTheFileLayout(GgmlType type) {
+        Random rnd = new Random(2);
+        int blockBytes = (int) type.byteSize(32);
+        for (short bits : new short[] {0x7C00, (short) 0xFC00, 0x7E00}) {
+            byte[] data = TestData.randomBlocks(type, 32 * 2, rnd, () -> 0.01);
+            Bits.putU16(data, blockBytes * 37, bits);
+            assertThat(InterleavedRows.of(type, MemorySegment.ofArray(data), 0, 32, 64)).isNull();
+        }
+    }
+
+    @Test
+    void appliesToWholeGroupsOfQ4_0AndQ8_0RowsOnWideVectors() {
+        boolean wide = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        assertThat(InterleavedRows.applies(GgmlType.Q4_0, 64, 2048)).isEqualTo(wide);
+        assertThat(InterleavedRows.applies(GgmlType.Q8_0, 50257, 256)).isEqualTo(wide);
+        assertThat(InterleavedRows.applies(GgmlType.Q8_0, 31, 256)).isFalse();
+        assertThat(InterleavedRows.applies(GgmlType.Q4_K, 64, 256)).isFalse();
+        assertThat(InterleavedRows.applies(GgmlType.F16, 64, 256)).isFalse();
+    }
+
+    private static void assertMatchesDecodedRows(GgmlType type, byte[] data, int rows, int cols, float[] x, double relative, String what) {
+        WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols);
+        InterleavedRows grouped = InterleavedRows.of(type, w.data(), 0, rows, cols);
+        assertThat(grouped).isNotNull();
+        assertThat(grouped.groups()).isEqualTo(rows / 32);
+        float[] codes = new float[cols];
+        float[] scales = new float[cols / 32];
+        ActivationFormat.Q8_0.quantize(x, 0, codes, 0, scales, 0, cols);
+        short[] codes16 = new short[cols];
+        short[] sums = new short[cols / 32];
+        InterleavedRows.prepare(codes, codes16, sums, cols);
+        float[] out = new float[rows + 3];
+        for (int g = 0; g < grouped.groups(); g++) {
+            grouped.dot(g, codes16, sums, scales, out, 3 + 32 * g);
+        }
+        float[] row = new float[cols];
+        for (int r = 0; r < grouped.groups() * 32; r++) {
+            w.dequantizeRow(r, row, 0);
+            double exact = 0;
+            double magnitude = 0;
+            for (int k = 0; k < cols; k++) {
+                double term = (double) row[k] * codes[k] * scales[k / 32];
+                exact += term;
+                magnitude += Math.abs(term);
+            }
+            assertThat((double) out[3 + r]).as("%s %s, row %d", type, what, r).isCloseTo(exact, within(relative * magnitude));
+        }
+    }
+}
