@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -57,41 +58,61 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ8_0 {
 
     /**
      * The regrouped copy of the whole groups among {@code rows} rows of {@code type} starting at {@code offset},
-     * or null if the memory budget is spent or a block's scale is infinite or NaN (which the kernels' scale
-     * conversion does not carry).
+     * made by the threads of {@code pool} (or the calling thread if null); null if the memory budget is spent or a
+     * block's scale is infinite or NaN (which the kernels' scale conversion does not carry).
      */
-    static InterleavedRows of(GgmlType type, MemorySegment src, long offset, int rows, int cols) {
+    static InterleavedRows of(GgmlType type, MemorySegment src, long offset, int rows, int cols, ComputePool pool) {
         int blocks = cols / 32;
         int groups = rows / GROUP;
         int blockBytes = (int) type.byteSize(32);
-        long rowBytes = (long) blocks * blockBytes;
-        long bytes = rowBytes * GROUP * groups;
+        int groupBytes = Math.toIntExact((long) blocks * blockBytes * GROUP);
+        long bytes = (long) groupBytes * groups;
         if (BUDGET.addAndGet(-bytes) < 0) {
             BUDGET.addAndGet(bytes);
             return null;
         }
         MemorySegment copy = Arena.ofAuto().allocate(bytes, 64);
-        byte[] in = new byte[Math.toIntExact(rowBytes * GROUP)];
-        byte[] out = new byte[in.length];
-        for (int g = 0; g < groups; g++) {
-            MemorySegment.copy(src, ValueLayout.JAVA_BYTE, offset + g * (long) in.length, in, 0, in.length);
-            for (int b = 0; b < blocks; b++) {
-                int at = b * blockBytes * GROUP;
-                boolean finite = scales(in, (int) rowBytes, b * blockBytes, out, at);
-                if (!finite) {
-                    BUDGET.addAndGet(bytes);
-                    return null;
+        AtomicBoolean finite = new AtomicBoolean(true);
+        ComputePool.RangeTask regroup = (first, end) -> {
+            byte[] in = new byte[groupBytes];
+            byte[] out = new byte[groupBytes];
+            for (int g = first; g < end && finite.get(); g++) {
+                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, offset + (long) g * groupBytes, in, 0, groupBytes);
+                if (!regroup(type, in, blocks, out)) {
+                    finite.set(false);
                 }
-                int codes = b * blockBytes + 2;
-                switch (type) {
-                    case Q4_0 -> InterleavedQ4_0.regroupCodes(in, (int) rowBytes, codes, out, at + 2 * GROUP);
-                    case Q8_0 -> InterleavedQ8_0.regroupCodes(in, (int) rowBytes, codes, out, at + 2 * GROUP);
-                    default -> throw new IllegalArgumentException(type.toString());
-                }
+                MemorySegment.copy(out, 0, copy, ValueLayout.JAVA_BYTE, (long) g * groupBytes, groupBytes);
             }
-            MemorySegment.copy(out, 0, copy, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
+        };
+        if (pool == null) {
+            regroup.run(0, groups);
+        } else {
+            pool.forRange(groups, 1, regroup);
+        }
+        if (!finite.get()) {
+            BUDGET.addAndGet(bytes);
+            return null;
         }
         return type == GgmlType.Q4_0 ? new InterleavedQ4_0(copy, blocks, groups) : new InterleavedQ8_0(copy, blocks, groups);
+    }
+
+    /** One group's rows {@code in} (the file's layout) into {@code out}; false if a scale is not finite. */
+    private static boolean regroup(GgmlType type, byte[] in, int blocks, byte[] out) {
+        int blockBytes = (int) type.byteSize(32);
+        int rowBytes = blocks * blockBytes;
+        for (int b = 0; b < blocks; b++) {
+            int at = b * blockBytes * GROUP;
+            if (!scales(in, rowBytes, b * blockBytes, out, at)) {
+                return false;
+            }
+            int codes = b * blockBytes + 2;
+            switch (type) {
+                case Q4_0 -> InterleavedQ4_0.regroupCodes(in, rowBytes, codes, out, at + 2 * GROUP);
+                case Q8_0 -> InterleavedQ8_0.regroupCodes(in, rowBytes, codes, out, at + 2 * GROUP);
+                default -> throw new IllegalArgumentException(type.toString());
+            }
+        }
+        return true;
     }
 
     /** The 32 rows' fp16 scales of one block, in row order; false if one is infinite or NaN. */

@@ -48,7 +48,7 @@ public final class Matmul {
                 apply(pool, p.w(), p.x(), p.xOffset(), p.out(), p.outOffset());
                 continue;
             }
-            tasks[i] = fusedTask(p.w(), p.x(), p.xOffset(), p.out(), p.outOffset(), scratch);
+            tasks[i] = fusedTask(pool, p.w(), p.x(), p.xOffset(), p.out(), p.outOffset(), scratch);
             firstRow[i + 1] += p.w().rows();
             work += (long) p.w().rows() * p.w().cols() * p.x().length;
         }
@@ -79,7 +79,7 @@ public final class Matmul {
         boolean panels = !fused && usePanels(tokens, cols);
         ComputePool.RangeTask task;
         if (fused) {
-            task = fusedTask(w, x, xOffset, out, outOffset, ActivationScratch.reset());
+            task = fusedTask(pool, w, x, xOffset, out, outOffset, ActivationScratch.reset());
         } else {
             float[][] rounded = roundActivations(w, x, xOffset);
             task = panels ? (start, end) -> tiled(w, rounded, out, outOffset, start, end)
@@ -102,7 +102,7 @@ public final class Matmul {
     }
 
     /** Quantizes the activations once, then returns the fused kernel over a range of rows. */
-    private static ComputePool.RangeTask fusedTask(WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset,
+    private static ComputePool.RangeTask fusedTask(ComputePool pool, WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset,
                                                    ActivationScratch scratch) {
         int cols = w.cols();
         ActivationFormat f = ActivationFormat.forWeights(w.format().type());
@@ -115,7 +115,7 @@ public final class Matmul {
             }
             f.quantize(x[t], xOffset, codes[t], 0, scales == null ? null : scales[t], 0, cols);
         }
-        InterleavedRows groups = w.interleaved();
+        InterleavedRows groups = w.interleaved(pool);
         if (groups != null) {
             short[][] codes16 = new short[x.length][];
             short[][] sums = new short[x.length][];

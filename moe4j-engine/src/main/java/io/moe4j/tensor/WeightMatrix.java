@@ -47,15 +47,15 @@ public final class WeightMatrix {
         this.interleave = interleaveForDecode && InterleavedRows.applies(format.type(), rows, cols);
     }
 
-    /** The copy regrouped for decode, made on the first call; null where this matrix has none. */
-    InterleavedRows interleaved() {
+    /** The copy regrouped for decode, made on the first call by {@code pool}'s threads; null where this matrix has none. */
+    InterleavedRows interleaved(ComputePool pool) {
         InterleavedRows copy = interleaved;
         if (copy != null || !interleave) {
             return copy;
         }
         synchronized (this) {
             if (interleaved == null && interleave) {
-                interleaved = InterleavedRows.of(format.type(), data, offset, rows, cols);
+                interleaved = InterleavedRows.of(format.type(), data, offset, rows, cols, pool);
                 interleave = interleaved != null;
             }
             return interleaved;

@@ -32,6 +32,22 @@ class InterleavedRowsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void threadsMakeTheSameCopy(GgmlType type) {
+        Random rnd = new Random(13);
+        int rows = 32 * 13 + 7;
+        int cols = 96;
+        MemorySegment data = MemorySegment.ofArray(TestData.randomBlocks(type, rows * cols / 32, rnd, () -> 0.02));
+        InterleavedRows alone = InterleavedRows.of(type, data, 0, rows, cols, null);
+        InterleavedRows together;
+        try (ComputePool pool = new ComputePool(3)) {
+            together = InterleavedRows.of(type, data, 0, rows, cols, pool);
+        }
+        assertThat(together.groups()).isEqualTo(13);
+        assertThat(together.data.mismatch(alone.data)).isEqualTo(-1);
+    }
+
     @Test
     void q4_0BlockSumsAtTheirBoundsStayExact() {
         int rows = 32;
@@ -94,7 +110,7 @@ class InterleavedRowsTest {
         for (short bits : new short[] {0x7C00, (short) 0xFC00, 0x7E00}) {
             byte[] data = TestData.randomBlocks(type, 32 * 2, rnd, () -> 0.01);
             Bits.putU16(data, blockBytes * 37, bits);
-            assertThat(InterleavedRows.of(type, MemorySegment.ofArray(data), 0, 32, 64)).isNull();
+            assertThat(InterleavedRows.of(type, MemorySegment.ofArray(data), 0, 32, 64, null)).isNull();
         }
     }
 
@@ -110,7 +126,7 @@ class InterleavedRowsTest {
 
     private static void assertMatchesDecodedRows(GgmlType type, byte[] data, int rows, int cols, float[] x, double relative, String what) {
         WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols);
-        InterleavedRows grouped = InterleavedRows.of(type, w.data(), 0, rows, cols);
+        InterleavedRows grouped = InterleavedRows.of(type, w.data(), 0, rows, cols, null);
         assertThat(grouped).isNotNull();
         assertThat(grouped.groups()).isEqualTo(rows / 32);
         float[] codes = new float[cols];

@@ -125,7 +125,7 @@ class MatmulTest {
         int rows = 101;
         byte[] data = TestData.randomBlocks(type, rows * cols / 32, rnd, () -> rnd.nextGaussian() * 0.02);
         WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols, true);
-        assertThat(w.interleaved() != null).as("regrouped where the machine has 512-bit vectors")
+        assertThat(w.interleaved(null) != null).as("regrouped where the machine has 512-bit vectors")
                 .isEqualTo(InterleavedRows.applies(type, rows, cols));
         try (ComputePool pool = new ComputePool(2)) {
             for (int tokens : new int[] {1, 2}) {
