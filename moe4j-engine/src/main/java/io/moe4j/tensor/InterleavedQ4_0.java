@@ -36,19 +36,20 @@ final class InterleavedQ4_0 extends InterleavedRows {
         return (lane & 1) == 0 ? lane / 2 : GROUP / 2 + lane / 2;
     }
 
-    /** The 16 code bytes at {@code from} in each of 32 rows {@code rowBytes} apart, as runs into {@code out[at..]}. */
-    static void regroupCodes(byte[] in, int rowBytes, int from, byte[] out, int at) {
+    /** The block at {@code from} in each of 32 rows {@code rowBytes} apart into {@code out[at..at+576)}; false if a scale is not finite. */
+    static boolean regroupBlock(byte[] in, int rowBytes, int from, byte[] out, int at) {
         for (int lane = 0; lane < GROUP; lane++) {
-            int codes = rowOfLane(lane) * rowBytes + from;
+            int codes = rowOfLane(lane) * rowBytes + from + 2;
             for (int c = 0; c < 16; c++) {
-                out[at + GROUP * c + lane] = in[codes + c];
+                out[at + 2 * GROUP + GROUP * c + lane] = in[codes + c];
             }
         }
+        return regroupHalves(in, rowBytes, from, out, at);
     }
 
     @Override
-    void dot(int group, short[] a, short[] blockSums, float[] scales, float[] out, int outOffset) {
-        checkActivation(a, blockSums, scales);
+    void dot(int group, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
+        checkActivation(a, sums, scales, 32);
         MemorySegment seg = data;
         long groupOffset = (long) group * blocks * BLOCK_BYTES;
         FloatVector low = FloatVector.zero(FLOATS);
@@ -63,10 +64,11 @@ final class InterleavedQ4_0 extends InterleavedRows {
                 s = s.add(v.and((short) 15).mul(a[k + c]).add(v.lanewise(VectorOperators.LSHR, 4).mul(a[k + c + 16])))
                         .add(u.and((short) 15).mul(a[k + c + 1]).add(u.lanewise(VectorOperators.LSHR, 4).mul(a[k + c + 17])));
             }
-            IntVector sums = s.sub((short) (blockSums[b] << 3)).reinterpretAsInts();
-            FloatVector lowSums = (FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+            int sum = sums[4 * b] + sums[4 * b + 1] + sums[4 * b + 2] + sums[4 * b + 3];
+            IntVector wide = s.sub((short) (sum << 3)).reinterpretAsInts();
+            FloatVector lowSums = (FloatVector) wide.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, FLOATS, 0);
-            FloatVector highSums = (FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0);
+            FloatVector highSums = (FloatVector) wide.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0);
             float xs = scales[b];
             low = lowSums.fma(halfScales(seg, base).mul(xs), low);
             high = highSums.fma(halfScales(seg, base + 32).mul(xs), high);

@@ -24,19 +24,20 @@ final class InterleavedQ8_0 extends InterleavedRows {
         super(data, blocks, groups);
     }
 
-    /** The 32 code bytes at {@code from} in each of 32 rows {@code rowBytes} apart, as runs into {@code out[at..]}. */
-    static void regroupCodes(byte[] in, int rowBytes, int from, byte[] out, int at) {
+    /** The block at {@code from} in each of 32 rows {@code rowBytes} apart into {@code out[at..at+1088)}; false if a scale is not finite. */
+    static boolean regroupBlock(byte[] in, int rowBytes, int from, byte[] out, int at) {
         for (int r = 0; r < GROUP; r++) {
-            int codes = r * rowBytes + from;
+            int codes = r * rowBytes + from + 2;
             for (int e = 0; e < 32; e++) {
-                out[at + GROUP * e + r] = in[codes + e];
+                out[at + 2 * GROUP + GROUP * e + r] = in[codes + e];
             }
         }
+        return regroupHalves(in, rowBytes, from, out, at);
     }
 
     @Override
-    void dot(int group, short[] a, short[] blockSums, float[] scales, float[] out, int outOffset) {
-        checkActivation(a, blockSums, scales);
+    void dot(int group, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
+        checkActivation(a, sums, scales, 32);
         MemorySegment seg = data;
         long groupOffset = (long) group * blocks * BLOCK_BYTES;
         FloatVector low = FloatVector.zero(FLOATS);

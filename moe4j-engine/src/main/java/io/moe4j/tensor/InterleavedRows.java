@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * first decode product ({@link WeightMatrix}) and together take at most half the machine's memory: past that,
  * matrices keep the file's layout instead of exhausting memory.
  */
-abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ8_0 {
+abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ6_K, InterleavedQ8_0 {
     static final int GROUP = 32;
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
@@ -52,8 +52,8 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ8_0 {
      * (32 lanes of 16 bits, 16 of 32), so other machines keep the file's layout.
      */
     static boolean applies(GgmlType type, int rows, int cols) {
-        return (type == GgmlType.Q4_0 || type == GgmlType.Q8_0) && rows >= GROUP && cols % 32 == 0
-                && ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        return (type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q6_K) && rows >= GROUP
+                && cols % type.blockSize() == 0 && ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     }
 
     /**
@@ -62,9 +62,9 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ8_0 {
      * block's scale is infinite or NaN (which the kernels' scale conversion does not carry).
      */
     static InterleavedRows of(GgmlType type, MemorySegment src, long offset, int rows, int cols, ComputePool pool) {
-        int blocks = cols / 32;
+        int blocks = cols / type.blockSize();
         int groups = rows / GROUP;
-        int blockBytes = (int) type.byteSize(32);
+        int blockBytes = (int) type.byteSize(type.blockSize());
         int groupBytes = Math.toIntExact((long) blocks * blockBytes * GROUP);
         long bytes = (long) groupBytes * groups;
         if (BUDGET.addAndGet(-bytes) < 0) {
@@ -93,30 +93,38 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ8_0 {
             BUDGET.addAndGet(bytes);
             return null;
         }
-        return type == GgmlType.Q4_0 ? new InterleavedQ4_0(copy, blocks, groups) : new InterleavedQ8_0(copy, blocks, groups);
+        return switch (type) {
+            case Q4_0 -> new InterleavedQ4_0(copy, blocks, groups);
+            case Q8_0 -> new InterleavedQ8_0(copy, blocks, groups);
+            default -> new InterleavedQ6_K(copy, blocks, groups);
+        };
     }
 
     /** One group's rows {@code in} (the file's layout) into {@code out}; false if a scale is not finite. */
     private static boolean regroup(GgmlType type, byte[] in, int blocks, byte[] out) {
-        int blockBytes = (int) type.byteSize(32);
+        int blockBytes = (int) type.byteSize(type.blockSize());
         int rowBytes = blocks * blockBytes;
         for (int b = 0; b < blocks; b++) {
-            int at = b * blockBytes * GROUP;
-            if (!scales(in, rowBytes, b * blockBytes, out, at)) {
-                return false;
-            }
-            int codes = b * blockBytes + 2;
-            switch (type) {
-                case Q4_0 -> InterleavedQ4_0.regroupCodes(in, rowBytes, codes, out, at + 2 * GROUP);
-                case Q8_0 -> InterleavedQ8_0.regroupCodes(in, rowBytes, codes, out, at + 2 * GROUP);
+            int from = b * blockBytes;
+            int at = from * GROUP;
+            boolean finite = switch (type) {
+                case Q4_0 -> InterleavedQ4_0.regroupBlock(in, rowBytes, from, out, at);
+                case Q8_0 -> InterleavedQ8_0.regroupBlock(in, rowBytes, from, out, at);
+                case Q6_K -> InterleavedQ6_K.regroupBlock(in, rowBytes, from, out, at);
                 default -> throw new IllegalArgumentException(type.toString());
+            };
+            if (!finite) {
+                return false;
             }
         }
         return true;
     }
 
-    /** The 32 rows' fp16 scales of one block, in row order; false if one is infinite or NaN. */
-    private static boolean scales(byte[] in, int rowBytes, int from, byte[] out, int at) {
+    /**
+     * The fp16 scales at {@code from} in each of the 32 rows {@code rowBytes} apart, in row order, into
+     * {@code out[at..at+64)}; false if one is infinite or NaN.
+     */
+    static boolean regroupHalves(byte[] in, int rowBytes, int from, byte[] out, int at) {
         for (int r = 0; r < GROUP; r++) {
             int s = r * rowBytes + from;
             if ((in[s + 1] & 0x7C) == 0x7C) {
@@ -133,31 +141,34 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ8_0 {
         return groups;
     }
 
+    /** Values per sum that {@link #prepare} writes. */
+    static final int SUM_RUN = 8;
+
     /**
-     * The activation as the kernels take it: the 8-bit codes as 16-bit integers, and each block's sum of codes
-     * (modulo 2^16).
+     * The activation as the kernels take it: the 8-bit codes as 16-bit integers, and the sum of each run of
+     * {@link #SUM_RUN} codes (which the kernels use to centre the weights' unsigned codes).
      */
-    static void prepare(float[] codes, short[] codes16, short[] blockSums, int cols) {
-        for (int b = 0; b < cols / 32; b++) {
+    static void prepare(float[] codes, short[] codes16, short[] sums, int cols) {
+        for (int run = 0; run < cols / SUM_RUN; run++) {
             int sum = 0;
-            for (int i = 32 * b; i < 32 * b + 32; i++) {
+            for (int i = SUM_RUN * run; i < SUM_RUN * run + SUM_RUN; i++) {
                 int c = (int) codes[i];
                 codes16[i] = (short) c;
                 sum += c;
             }
-            blockSums[b] = (short) sum;
+            sums[run] = (short) sum;
         }
     }
 
     /**
-     * Rows {@code 32·group .. 32·group+31} times an activation ({@link #prepare}d codes and sums, one scale per
-     * block) into {@code out[outOffset .. outOffset+32)}.
+     * Rows {@code 32·group .. 32·group+31} times an activation ({@link #prepare}d codes and sums, and one scale per
+     * block of the type's activation format) into {@code out[outOffset .. outOffset+32)}.
      */
-    abstract void dot(int group, short[] codes, short[] blockSums, float[] scales, float[] out, int outOffset);
+    abstract void dot(int group, short[] codes, short[] sums, float[] scales, float[] out, int outOffset);
 
-    final void checkActivation(short[] codes, short[] blockSums, float[] scales) {
-        java.util.Objects.checkFromIndexSize(0, blocks * 32, codes.length);
-        java.util.Objects.checkFromIndexSize(0, blocks, blockSums.length);
+    final void checkActivation(short[] codes, short[] sums, float[] scales, int blockSize) {
+        java.util.Objects.checkFromIndexSize(0, blocks * blockSize, codes.length);
+        java.util.Objects.checkFromIndexSize(0, blocks * blockSize / SUM_RUN, sums.length);
         java.util.Objects.checkFromIndexSize(0, blocks, scales.length);
     }
 

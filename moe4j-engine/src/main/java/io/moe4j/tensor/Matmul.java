@@ -121,7 +121,7 @@ public final class Matmul {
             short[][] sums = new short[x.length][];
             for (int t = 0; t < x.length; t++) {
                 codes16[t] = scratch.takeShorts(cols);
-                sums[t] = scratch.takeShorts(cols / 32);
+                sums[t] = scratch.takeShorts(cols / InterleavedRows.SUM_RUN);
                 InterleavedRows.prepare(codes[t], codes16[t], sums[t], cols);
             }
             return (start, end) -> interleaved(w, groups, codes, codes16, sums, scales, out, outOffset, start, end);

@@ -20,12 +20,13 @@ import static org.assertj.core.api.Assertions.within;
 class InterleavedRowsTest {
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q6_K"})
     void randomMatricesMatchTheDecodedRowsProduct(GgmlType type) {
         Random rnd = new Random(5 + type.ordinal());
-        for (int cols : new int[] {32, 96, 2048}) {
+        int block = type.blockSize();
+        for (int cols : new int[] {block, 3 * block, 2048}) {
             for (int rows : new int[] {32, 101}) {
-                byte[] data = TestData.randomBlocks(type, rows * cols / 32, rnd, () -> rnd.nextGaussian() * 0.02);
+                byte[] data = TestData.randomBlocks(type, rows * cols / block, rnd, () -> rnd.nextGaussian() * 0.02);
                 float[] x = TestData.gaussian(rnd, cols, 1.0);
                 assertMatchesDecodedRows(type, data, rows, cols, x, 1e-6, cols + "x" + rows);
             }
@@ -33,12 +34,12 @@ class InterleavedRowsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q6_K"})
     void threadsMakeTheSameCopy(GgmlType type) {
         Random rnd = new Random(13);
         int rows = 32 * 13 + 7;
-        int cols = 96;
-        MemorySegment data = MemorySegment.ofArray(TestData.randomBlocks(type, rows * cols / 32, rnd, () -> 0.02));
+        int cols = 3 * type.blockSize();
+        MemorySegment data = MemorySegment.ofArray(TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> 0.02));
         InterleavedRows alone = InterleavedRows.of(type, data, 0, rows, cols, null);
         InterleavedRows together;
         try (ComputePool pool = new ComputePool(3)) {
@@ -76,6 +77,24 @@ class InterleavedRowsTest {
         assertAtBounds(GgmlType.Q8_0, data, rows, cols);
     }
 
+    @Test
+    void q6_KBlockSumsAtTheirBoundsStayExact() {
+        int rows = 32;
+        int cols = 512;
+        // codes 0 (value -32) and 63 (31) in alternate rows, sub-block scales from -128 to 127, against codes ±127
+        byte[] data = new byte[rows * cols / 256 * 210];
+        for (int block = 0; block < rows * cols / 256; block++) {
+            int row = block / (cols / 256);
+            int at = block * 210;
+            Arrays.fill(data, at, at + 192, (byte) (row % 2 == 0 ? 0 : 0xFF));
+            for (int j = 0; j < 16; j++) {
+                data[at + 192 + j] = (byte) (row == 0 ? -128 : row == 1 ? 127 : (row * 16 + j) % 256 - 128);
+            }
+            Bits.putF16(data, at + 208, 1.0f);
+        }
+        assertAtBounds(GgmlType.Q6_K, data, rows, cols);
+    }
+
     private static void assertAtBounds(GgmlType type, byte[] data, int rows, int cols) {
         float[] plus = new float[cols];
         Arrays.fill(plus, 1.0f);
@@ -87,30 +106,30 @@ class InterleavedRowsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q6_K"})
     void scalesOfEveryKindConvertExactly(GgmlType type) {
         Random rnd = new Random(9);
         int rows = 32;
-        int cols = 32 * 4;
-        int blockBytes = (int) type.byteSize(32);
-        byte[] data = TestData.randomBlocks(type, rows * cols / 32, rnd, () -> 0.01);
+        int cols = 4 * type.blockSize();
+        int blockBytes = (int) type.byteSize(type.blockSize());
+        byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> 0.01);
         short[] halves = {0x0001, (short) 0x8001, 0x03FF, 0x0400, 0x7BFF, (short) 0xFBFF, 0x0000, (short) 0x8000, 0x3C00, (short) 0xB555};
-        for (int block = 0; block < rows * cols / 32; block++) {
-            Bits.putU16(data, block * blockBytes, halves[block % halves.length]);
+        for (int block = 0; block < rows * cols / type.blockSize(); block++) {
+            Bits.putU16(data, block * blockBytes + superScaleAt(type), halves[block % halves.length]);
         }
         float[] x = TestData.gaussian(rnd, cols, 1.0);
         assertMatchesDecodedRows(type, data, rows, cols, x, 1e-6, "special scales");
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q6_K"})
     void infiniteOrNaNScalesAreLeftToTheFileLayout(GgmlType type) {
         Random rnd = new Random(2);
-        int blockBytes = (int) type.byteSize(32);
+        int blockBytes = (int) type.byteSize(type.blockSize());
         for (short bits : new short[] {0x7C00, (short) 0xFC00, 0x7E00}) {
             byte[] data = TestData.randomBlocks(type, 32 * 2, rnd, () -> 0.01);
-            Bits.putU16(data, blockBytes * 37, bits);
-            assertThat(InterleavedRows.of(type, MemorySegment.ofArray(data), 0, 32, 64, null)).isNull();
+            Bits.putU16(data, blockBytes * 37 + superScaleAt(type), bits);
+            assertThat(InterleavedRows.of(type, MemorySegment.ofArray(data), 0, 32, 2 * type.blockSize(), null)).isNull();
         }
     }
 
@@ -120,8 +139,15 @@ class InterleavedRowsTest {
         assertThat(InterleavedRows.applies(GgmlType.Q4_0, 64, 2048)).isEqualTo(wide);
         assertThat(InterleavedRows.applies(GgmlType.Q8_0, 50257, 256)).isEqualTo(wide);
         assertThat(InterleavedRows.applies(GgmlType.Q8_0, 31, 256)).isFalse();
+        assertThat(InterleavedRows.applies(GgmlType.Q6_K, 64, 256)).isEqualTo(wide);
+        assertThat(InterleavedRows.applies(GgmlType.Q6_K, 64, 96)).isFalse();
         assertThat(InterleavedRows.applies(GgmlType.Q4_K, 64, 256)).isFalse();
         assertThat(InterleavedRows.applies(GgmlType.F16, 64, 256)).isFalse();
+    }
+
+    /** Where a block's fp16 scale lies: first, except in Q6_K. */
+    private static int superScaleAt(GgmlType type) {
+        return type == GgmlType.Q6_K ? 208 : 0;
     }
 
     private static void assertMatchesDecodedRows(GgmlType type, byte[] data, int rows, int cols, float[] x, double relative, String what) {
@@ -129,11 +155,12 @@ class InterleavedRowsTest {
         InterleavedRows grouped = InterleavedRows.of(type, w.data(), 0, rows, cols, null);
         assertThat(grouped).isNotNull();
         assertThat(grouped.groups()).isEqualTo(rows / 32);
+        ActivationFormat f = ActivationFormat.forWeights(type);
         float[] codes = new float[cols];
-        float[] scales = new float[cols / 32];
-        ActivationFormat.Q8_0.quantize(x, 0, codes, 0, scales, 0, cols);
+        float[] scales = new float[cols / f.blockSize()];
+        f.quantize(x, 0, codes, 0, scales, 0, cols);
         short[] codes16 = new short[cols];
-        short[] sums = new short[cols / 32];
+        short[] sums = new short[cols / InterleavedRows.SUM_RUN];
         InterleavedRows.prepare(codes, codes16, sums, cols);
         float[] out = new float[rows + 3];
         for (int g = 0; g < grouped.groups(); g++) {
@@ -145,7 +172,7 @@ class InterleavedRowsTest {
             double exact = 0;
             double magnitude = 0;
             for (int k = 0; k < cols; k++) {
-                double term = (double) row[k] * codes[k] * scales[k / 32];
+                double term = (double) row[k] * codes[k] * scales[k / f.blockSize()];
                 exact += term;
                 magnitude += Math.abs(term);
             }

@@ -118,12 +118,12 @@ class MatmulTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q6_K"})
     void regroupedRowsMatchNaiveProductInDecode(GgmlType type) {
         Random rnd = new Random(17);
-        int cols = 544;
+        int cols = type.blockSize() == 256 ? 512 : 544;
         int rows = 101;
-        byte[] data = TestData.randomBlocks(type, rows * cols / 32, rnd, () -> rnd.nextGaussian() * 0.02);
+        byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
         WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols, true);
         assertThat(w.interleaved(null) != null).as("regrouped where the machine has 512-bit vectors")
                 .isEqualTo(InterleavedRows.applies(type, rows, cols));
@@ -138,7 +138,7 @@ class MatmulTest {
                 float[] row = new float[cols];
                 float[] rounded = new float[cols];
                 for (int t = 0; t < tokens; t++) {
-                    ActivationFormat.Q8_0.round(x[t], 0, rounded, 0, cols);
+                    ActivationFormat.forWeights(type).round(x[t], 0, rounded, 0, cols);
                     for (int r = 0; r < rows; r++) {
                         w.dequantizeRow(r, row, 0);
                         double exact = 0;

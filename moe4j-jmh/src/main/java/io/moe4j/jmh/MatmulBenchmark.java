@@ -55,6 +55,13 @@ public class MatmulBenchmark {
     @Param({"4096"})
     public int cols;
 
+    /**
+     * Whether decode reads a row-grouped copy (Q4_0, Q8_0, Q6_K; the engine's default, {@code --no-repack} turns it
+     * off) or the file's layout.
+     */
+    @Param({"true", "false"})
+    public boolean repack;
+
     /** Compute threads; 0 means one per core. */
     @Param({"0"})
     public int threads;
@@ -81,7 +88,7 @@ public class MatmulBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         arena = Arena.ofShared();
-        weights = RandomMatrices.weights(arena, GgmlType.valueOf(type), rows, cols, 1);
+        weights = RandomMatrices.weights(arena, GgmlType.valueOf(type), rows, cols, 1, repack);
         x = RandomMatrices.activations(batch, cols, 2);
         out = new float[batch][rows];
         pool = new ComputePool(threads == 0 ? ComputePool.defaultThreads() : threads);

@@ -19,9 +19,10 @@ final class RandomMatrices {
 
     /**
      * A {@code rows} × {@code cols} matrix of {@code type} with normal weights of standard deviation 0.02,
-     * in native memory of {@code arena} (as weights of a mapped model file are), 64-byte aligned.
+     * in native memory of {@code arena} (as weights of a mapped model file are), 64-byte aligned; with
+     * {@code repack}, decode products read a row-grouped copy where the type has one.
      */
-    static WeightMatrix weights(Arena arena, GgmlType type, int rows, int cols, long seed) {
+    static WeightMatrix weights(Arena arena, GgmlType type, int rows, int cols, long seed, boolean repack) {
         BlockQuantizer quantizer = BlockFormats.quantizer(type);
         long rowBytes = type.byteSize(cols);
         MemorySegment data = arena.allocate(rowBytes * rows, 64);
@@ -35,7 +36,7 @@ final class RandomMatrices {
             }
             quantizer.quantize(values, 0, n, data, row * rowBytes);
         }
-        return new WeightMatrix(type + " " + rows + "x" + cols, BlockFormats.of(type), data, 0, rows, cols);
+        return new WeightMatrix(type + " " + rows + "x" + cols, BlockFormats.of(type), data, 0, rows, cols, repack);
     }
 
     /** {@code batch} activation vectors of length {@code length}, standard normal (the scale of RMS-normed inputs). */
