@@ -30,8 +30,19 @@ class MatmulTest {
         int rows = 2 * Lanes.LENGTH + 5;
         byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
         WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols);
+        assertMatchesNaiveProduct(w, new int[] {1, 2, 3, 4, 5, 6, 7, 8, 40, 150}, rnd);
+    }
+
+    /**
+     * {@link Matmul#apply} of {@code w} with random activations, at an offset, into outputs at an offset, for each
+     * batch size, against the double-precision product of the decoded rows with the rounded activations.
+     */
+    private static void assertMatchesNaiveProduct(WeightMatrix w, int[] batchSizes, Random rnd) {
+        int rows = w.rows();
+        int cols = w.cols();
+        GgmlType type = w.format().type();
         try (ComputePool pool = new ComputePool(2)) {
-            for (int tokens : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 40, 150}) {
+            for (int tokens : batchSizes) {
                 int xOffset = 3;
                 float[][] x = new float[tokens][];
                 for (int t = 0; t < tokens; t++) {
@@ -127,32 +138,7 @@ class MatmulTest {
         WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols, true);
         assertThat(w.interleaved(null) != null).as("regrouped where the machine has 512-bit vectors")
                 .isEqualTo(InterleavedRows.applies(type, rows, cols));
-        try (ComputePool pool = new ComputePool(2)) {
-            for (int tokens : new int[] {1, 2}) {
-                float[][] x = new float[tokens][];
-                for (int t = 0; t < tokens; t++) {
-                    x[t] = TestData.gaussian(rnd, cols, 1.0);
-                }
-                float[][] out = new float[tokens][rows];
-                Matmul.apply(pool, w, x, 0, out, 0);
-                float[] row = new float[cols];
-                float[] rounded = new float[cols];
-                for (int t = 0; t < tokens; t++) {
-                    ActivationFormat.forWeights(type).round(x[t], 0, rounded, 0, cols);
-                    for (int r = 0; r < rows; r++) {
-                        w.dequantizeRow(r, row, 0);
-                        double exact = 0;
-                        double magnitude = 0;
-                        for (int k = 0; k < cols; k++) {
-                            exact += (double) row[k] * rounded[k];
-                            magnitude += Math.abs((double) row[k] * rounded[k]);
-                        }
-                        assertThat((double) out[t][r]).as("%s, %d tokens, token %d, row %d", type, tokens, t, r)
-                                .isCloseTo(exact, within(2e-6 * magnitude + 1e-30));
-                    }
-                }
-            }
-        }
+        assertMatchesNaiveProduct(w, new int[] {1, 2}, rnd);
     }
 
     @Test
