@@ -39,6 +39,7 @@ public final class Matmul {
         ActivationScratch scratch = ActivationScratch.reset();
         int[] firstRow = new int[products.length + 1];
         ComputePool.RangeTask[] tasks = new ComputePool.RangeTask[products.length];
+        RoundedInput[] inputs = new RoundedInput[products.length];
         long work = 0;
         for (int i = 0; i < products.length; i++) {
             Product p = products[i];
@@ -48,7 +49,17 @@ public final class Matmul {
                 apply(pool, p.w(), p.x(), p.xOffset(), p.out(), p.outOffset());
                 continue;
             }
-            tasks[i] = fusedTask(pool, p.w(), p.x(), p.xOffset(), p.out(), p.outOffset(), scratch);
+            // products reading the same rows (a decode step's experts, its q/k/v) round them once
+            ActivationFormat format = ActivationFormat.forWeights(p.w().format().type());
+            for (int j = 0; j < i && inputs[i] == null; j++) {
+                if (inputs[j] != null && inputs[j].reads(p.x(), p.xOffset(), format, p.w().cols())) {
+                    inputs[i] = inputs[j];
+                }
+            }
+            if (inputs[i] == null) {
+                inputs[i] = new RoundedInput(p.x(), p.xOffset(), format, p.w().cols(), scratch);
+            }
+            tasks[i] = fusedTask(pool, p.w(), inputs[i], p.out(), p.outOffset(), scratch);
             firstRow[i + 1] += p.w().rows();
             work += (long) p.w().rows() * p.w().cols() * p.x().length;
         }
@@ -79,7 +90,9 @@ public final class Matmul {
         boolean panels = !fused && usePanels(tokens, cols);
         ComputePool.RangeTask task;
         if (fused) {
-            task = fusedTask(pool, w, x, xOffset, out, outOffset, ActivationScratch.reset());
+            ActivationScratch scratch = ActivationScratch.reset();
+            RoundedInput input = new RoundedInput(x, xOffset, ActivationFormat.forWeights(w.format().type()), cols, scratch);
+            task = fusedTask(pool, w, input, out, outOffset, scratch);
         } else {
             float[][] rounded = roundActivations(w, x, xOffset);
             task = panels ? (start, end) -> tiled(w, rounded, out, outOffset, start, end)
@@ -101,29 +114,74 @@ public final class Matmul {
         }
     }
 
-    /** Quantizes the activations once, then returns the fused kernel over a range of rows. */
-    private static ComputePool.RangeTask fusedTask(ComputePool pool, WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset,
-                                                   ActivationScratch scratch) {
-        int cols = w.cols();
-        ActivationFormat f = ActivationFormat.forWeights(w.format().type());
-        float[][] codes = new float[x.length][];
-        float[][] scales = f.isBlockQuantized() ? new float[x.length][] : null;
-        for (int t = 0; t < x.length; t++) {
-            codes[t] = scratch.take(cols);
-            if (scales != null) {
-                scales[t] = scratch.take(cols / f.blockSize());
+    /**
+     * A batch of activation rows rounded as llama.cpp rounds them for one weight type ({@link ActivationFormat}),
+     * into arrays of the caller's {@link ActivationScratch}: codes and block scales, and for the row-grouped
+     * kernels the codes as 16-bit integers with their sums, made on first need.
+     */
+    private static final class RoundedInput {
+        final float[][] x;
+        final int xOffset;
+        final ActivationFormat format;
+        final int cols;
+        final float[][] codes;
+        final float[][] scales;
+        short[][] codes16;
+        short[][] sums;
+
+        RoundedInput(float[][] x, int xOffset, ActivationFormat format, int cols, ActivationScratch scratch) {
+            this.x = x;
+            this.xOffset = xOffset;
+            this.format = format;
+            this.cols = cols;
+            codes = new float[x.length][];
+            scales = format.isBlockQuantized() ? new float[x.length][] : null;
+            for (int t = 0; t < x.length; t++) {
+                codes[t] = scratch.take(cols);
+                if (scales != null) {
+                    scales[t] = scratch.take(cols / format.blockSize());
+                }
+                format.quantize(x[t], xOffset, codes[t], 0, scales == null ? null : scales[t], 0, cols);
             }
-            f.quantize(x[t], xOffset, codes[t], 0, scales == null ? null : scales[t], 0, cols);
         }
-        InterleavedRows groups = w.interleaved(pool);
-        if (groups != null) {
-            short[][] codes16 = new short[x.length][];
-            short[][] sums = new short[x.length][];
+
+        /** Whether these are the same rows (the same arrays), offset, format and length. */
+        boolean reads(float[][] rows, int offset, ActivationFormat f, int length) {
+            if (rows.length != x.length || offset != xOffset || f != format || length != cols) {
+                return false;
+            }
+            for (int t = 0; t < rows.length; t++) {
+                if (rows[t] != x[t]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        void prepareIntegers(ActivationScratch scratch) {
+            if (codes16 != null) {
+                return;
+            }
+            codes16 = new short[x.length][];
+            sums = new short[x.length][];
             for (int t = 0; t < x.length; t++) {
                 codes16[t] = scratch.takeShorts(cols);
                 sums[t] = scratch.takeShorts(cols / InterleavedRows.SUM_RUN);
                 InterleavedRows.prepare(codes[t], codes16[t], sums[t], cols);
             }
+        }
+    }
+
+    /** The fused kernel over a range of rows, on activations rounded once for all of them. */
+    private static ComputePool.RangeTask fusedTask(ComputePool pool, WeightMatrix w, RoundedInput in, float[][] out, int outOffset,
+                                                   ActivationScratch scratch) {
+        float[][] codes = in.codes;
+        float[][] scales = in.scales;
+        InterleavedRows groups = w.interleaved(pool);
+        if (groups != null) {
+            in.prepareIntegers(scratch);
+            short[][] codes16 = in.codes16;
+            short[][] sums = in.sums;
             return (start, end) -> interleaved(w, groups, codes, codes16, sums, scales, out, outOffset, start, end);
         }
         return (start, end) -> fused(w, codes, scales, out, outOffset, start, end);

@@ -142,6 +142,33 @@ class MatmulTest {
     }
 
     @Test
+    void productsReadingTheSameRowsInOneOperationEqualProductsAlone() {
+        // one activation row shared by products whose weight types round it differently (Q8_0, Q8_K, F16, none)
+        // or not at all the same length: each must see its own rounding, however the operation shares work
+        Random rnd = new Random(29);
+        GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16, GgmlType.F32, GgmlType.Q4_0};
+        int[] cols = {512, 512, 512, 512, 512, 512, 256};
+        float[] row = TestData.gaussian(rnd, 512, 1.0);
+        float[][] x = {row};
+        Matmul.Product[] together = new Matmul.Product[types.length];
+        float[][][] alone = new float[types.length][][];
+        try (ComputePool pool = new ComputePool(2)) {
+            for (int i = 0; i < types.length; i++) {
+                int rows = 64;
+                byte[] data = TestData.randomBlocks(types[i], rows * cols[i] / types[i].blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
+                WeightMatrix w = new WeightMatrix("w" + i, BlockFormats.of(types[i]), MemorySegment.ofArray(data), 0, rows, cols[i], true);
+                alone[i] = new float[1][rows];
+                Matmul.apply(pool, w, x, 0, alone[i], 0);
+                together[i] = new Matmul.Product(w, x, 0, new float[1][rows], 0);
+            }
+            Matmul.applyAll(pool, together);
+        }
+        for (int i = 0; i < types.length; i++) {
+            assertThat(together[i].out()[0]).as("%s x %d", types[i], cols[i]).containsExactly(alone[i][0]);
+        }
+    }
+
+    @Test
     void regroupedRowsDoNotDependOnHowThreadsSplitThem() {
         Random rnd = new Random(23);
         int cols = 256;
