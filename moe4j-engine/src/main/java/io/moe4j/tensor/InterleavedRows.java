@@ -24,12 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * weights near the memory's speed: in the file's layout a core keeps too few loads in flight behind the
  * arithmetic (llama.cpp repacks Q4_0 and Q8_0 rows the same way for the same reason).
  *
- * <p>Each block of a group takes as many bytes as the 32 rows' blocks in the file and starts with their 32 fp16
- * scales in row order. Rows past the last whole group stay in the file's layout. Copies are made on a matrix's
+ * <p>Each block of a group takes as many bytes as the 32 rows' blocks in the file (Q4_K 3% more) and starts with
+ * their 32 fp16 scales in row order. Rows past the last whole group stay in the file's layout. Copies are made on a matrix's
  * first decode product ({@link WeightMatrix}) and together take at most half the machine's memory: past that,
  * matrices keep the file's layout instead of exhausting memory.
  */
-abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ6_K, InterleavedQ8_0 {
+abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, InterleavedQ6_K, InterleavedQ8_0 {
     static final int GROUP = 32;
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
@@ -52,7 +52,7 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ6_K, 
      * (32 lanes of 16 bits, 16 of 32), so other machines keep the file's layout.
      */
     static boolean applies(GgmlType type, int rows, int cols) {
-        return (type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q6_K) && rows >= GROUP
+        return (type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K || type == GgmlType.Q6_K) && rows >= GROUP
                 && cols % type.blockSize() == 0 && ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     }
 
@@ -65,7 +65,8 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ6_K, 
         int blocks = cols / type.blockSize();
         int groups = rows / GROUP;
         int blockBytes = (int) type.byteSize(type.blockSize());
-        int groupBytes = Math.toIntExact((long) blocks * blockBytes * GROUP);
+        int inBytes = Math.toIntExact((long) blocks * blockBytes * GROUP);
+        int groupBytes = Math.toIntExact((long) blocks * copyBlockBytes(type));
         long bytes = (long) groupBytes * groups;
         if (BUDGET.addAndGet(-bytes) < 0) {
             BUDGET.addAndGet(bytes);
@@ -74,10 +75,10 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ6_K, 
         MemorySegment copy = Arena.ofAuto().allocate(bytes, 64);
         AtomicBoolean finite = new AtomicBoolean(true);
         ComputePool.RangeTask regroup = (first, end) -> {
-            byte[] in = new byte[groupBytes];
+            byte[] in = new byte[inBytes];
             byte[] out = new byte[groupBytes];
             for (int g = first; g < end && finite.get(); g++) {
-                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, offset + (long) g * groupBytes, in, 0, groupBytes);
+                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, offset + (long) g * inBytes, in, 0, inBytes);
                 if (!regroup(type, in, blocks, out)) {
                     finite.set(false);
                 }
@@ -96,6 +97,7 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ6_K, 
         return switch (type) {
             case Q4_0 -> new InterleavedQ4_0(copy, blocks, groups);
             case Q8_0 -> new InterleavedQ8_0(copy, blocks, groups);
+            case Q4_K -> new InterleavedQ4_K(copy, blocks, groups);
             default -> new InterleavedQ6_K(copy, blocks, groups);
         };
     }
@@ -106,9 +108,10 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ6_K, 
         int rowBytes = blocks * blockBytes;
         for (int b = 0; b < blocks; b++) {
             int from = b * blockBytes;
-            int at = from * GROUP;
+            int at = b * copyBlockBytes(type);
             boolean finite = switch (type) {
                 case Q4_0 -> InterleavedQ4_0.regroupBlock(in, rowBytes, from, out, at);
+                case Q4_K -> InterleavedQ4_K.regroupBlock(in, rowBytes, from, out, at);
                 case Q8_0 -> InterleavedQ8_0.regroupBlock(in, rowBytes, from, out, at);
                 case Q6_K -> InterleavedQ6_K.regroupBlock(in, rowBytes, from, out, at);
                 default -> throw new IllegalArgumentException(type.toString());
@@ -118,6 +121,11 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ6_K, 
             }
         }
         return true;
+    }
+
+    /** Bytes a group's block takes in the copy: the 32 rows' blocks in the file, but Q4_K stores its scales unpacked. */
+    private static int copyBlockBytes(GgmlType type) {
+        return type == GgmlType.Q4_K ? InterleavedQ4_K.BLOCK_BYTES : (int) type.byteSize(type.blockSize()) * GROUP;
     }
 
     /**

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.within;
 class InterleavedRowsTest {
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void randomMatricesMatchTheDecodedRowsProduct(GgmlType type) {
         Random rnd = new Random(5 + type.ordinal());
         int block = type.blockSize();
@@ -34,7 +34,7 @@ class InterleavedRowsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void threadsMakeTheSameCopy(GgmlType type) {
         Random rnd = new Random(13);
         int rows = 32 * 13 + 7;
@@ -106,7 +106,7 @@ class InterleavedRowsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void scalesOfEveryKindConvertExactly(GgmlType type) {
         Random rnd = new Random(9);
         int rows = 32;
@@ -122,7 +122,7 @@ class InterleavedRowsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void infiniteOrNaNScalesAreLeftToTheFileLayout(GgmlType type) {
         Random rnd = new Random(2);
         int blockBytes = (int) type.byteSize(type.blockSize());
@@ -141,13 +141,33 @@ class InterleavedRowsTest {
         assertThat(InterleavedRows.applies(GgmlType.Q8_0, 31, 256)).isFalse();
         assertThat(InterleavedRows.applies(GgmlType.Q6_K, 64, 256)).isEqualTo(wide);
         assertThat(InterleavedRows.applies(GgmlType.Q6_K, 64, 96)).isFalse();
-        assertThat(InterleavedRows.applies(GgmlType.Q4_K, 64, 256)).isFalse();
+        assertThat(InterleavedRows.applies(GgmlType.Q4_K, 64, 256)).isEqualTo(wide);
+        assertThat(InterleavedRows.applies(GgmlType.Q5_K, 64, 256)).isFalse();
         assertThat(InterleavedRows.applies(GgmlType.F16, 64, 256)).isFalse();
     }
 
     /** Where a block's fp16 scale lies: first, except in Q6_K. */
     private static int superScaleAt(GgmlType type) {
         return type == GgmlType.Q6_K ? 208 : 0;
+    }
+
+    @Test
+    void q4_KBlockSumsAtTheirBoundsStayExact() {
+        int rows = 32;
+        int cols = 512;
+        // codes 0 and 15 in alternate rows, scales and mins 63 or spread over 0..63, against codes ±127
+        byte[] data = new byte[rows * cols / 256 * 144];
+        for (int block = 0; block < rows * cols / 256; block++) {
+            int row = block / (cols / 256);
+            int at = block * 144;
+            Bits.putF16(data, at, 1.0f);
+            Bits.putF16(data, at + 2, 0.5f);
+            for (int i = 0; i < 12; i++) {
+                data[at + 4 + i] = (byte) (row < 2 ? 0xFF : row * 37 + i * 11);
+            }
+            Arrays.fill(data, at + 16, at + 144, (byte) (row % 2 == 0 ? 0 : 0xFF));
+        }
+        assertAtBounds(GgmlType.Q4_K, data, rows, cols);
     }
 
     private static void assertMatchesDecodedRows(GgmlType type, byte[] data, int rows, int cols, float[] x, double relative, String what) {

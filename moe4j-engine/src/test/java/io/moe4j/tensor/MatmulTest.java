@@ -129,7 +129,7 @@ class MatmulTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void regroupedRowsMatchNaiveProductInDecode(GgmlType type) {
         Random rnd = new Random(17);
         int cols = type.blockSize() == 256 ? 512 : 544;
