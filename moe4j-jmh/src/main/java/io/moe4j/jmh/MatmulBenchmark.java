@@ -57,7 +57,7 @@ public class MatmulBenchmark {
     public int cols;
 
     /**
-     * Whether decode reads a row-grouped copy (Q4_0, Q8_0, Q6_K; the engine's default, {@code --no-repack} turns it
+     * Whether decode reads a row-grouped copy (Q4_0, Q8_0, Q4_K, Q6_K; the engine's default, {@code --no-repack} turns it
      * off) or the file's layout.
      */
     @Param({"true", "false"})
