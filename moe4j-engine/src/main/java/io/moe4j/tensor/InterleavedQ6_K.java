@@ -76,40 +76,40 @@ final class InterleavedQ6_K extends InterleavedRows {
         long groupOffset = (long) group * blocks * BLOCK_BYTES;
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = low;
-        for (int b = 0; b < blocks; b++) {
+        IntVector lowTotal = IntVector.zero(INTS);
+        IntVector highTotal = lowTotal;
+        // one loop over all runs of eight values (as Q4_0's over blocks), each run's sums scaled by its sub-block's
+        // scales, the integer totals turned into floats after a super-block's last run: nested loops over
+        // super-blocks, sub-blocks and halves compiled to code with much more scalar work
+        for (int run = 0; run < 32 * blocks; run++) {
+            int b = run >>> 5;
+            int r = run & 31;
             long base = groupOffset + (long) b * BLOCK_BYTES;
-            IntVector lowTotal = IntVector.zero(INTS);
-            IntVector highTotal = lowTotal;
-            for (int j = 0; j < 16; j++) {
-                IntVector lowSum = IntVector.zero(INTS);
-                IntVector highSum = lowSum;
-                // loops rather than the products written out: written out, the method passed the JIT's inlining
-                // budget and the vector operations it could not inline were compiled as calls on boxed vectors
-                for (int half = 0; half < 2; half++) {
-                    int v = 256 * b + 16 * j + 8 * half;
-                    ShortVector s = ShortVector.zero(SHORTS);
-                    for (int quad = 0; quad < 2; quad++) {
-                        long at = base + CODES + QUAD_BYTES * (4 * j + 2 * half + quad);
-                        ShortVector b0 = run(seg, at);
-                        ShortVector b1 = run(seg, at + 32);
-                        ShortVector b2 = run(seg, at + 64);
-                        ShortVector last = b0.lanewise(VectorOperators.LSHR, 6)
-                                .or(b1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0C))
-                                .or(b2.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
-                        int w = v + 4 * quad;
-                        s = s.add(b0.and((short) 63).mul(a[w]).add(b1.and((short) 63).mul(a[w + 1])))
-                                .add(b2.and((short) 63).mul(a[w + 2]).add(last.mul(a[w + 3])));
-                    }
-                    IntVector sums = s.sub((short) (sums8[v / 8] << 5)).reinterpretAsInts();
-                    lowSum = lowSum.add(sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-                    highSum = highSum.add(sums.lanewise(VectorOperators.ASHR, 16));
-                }
-                lowTotal = lowTotal.add(lowSum.mul(subScales(seg, base + SCALES + GROUP * j)));
-                highTotal = highTotal.add(highSum.mul(subScales(seg, base + SCALES + GROUP * j + 16)));
+            int v = 8 * run;
+            ShortVector s = ShortVector.zero(SHORTS);
+            for (int quad = 0; quad < 2; quad++) {
+                long at = base + CODES + QUAD_BYTES * (2 * r + quad);
+                ShortVector b0 = run(seg, at);
+                ShortVector b1 = run(seg, at + 32);
+                ShortVector b2 = run(seg, at + 64);
+                ShortVector last = b0.lanewise(VectorOperators.LSHR, 6)
+                        .or(b1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0C))
+                        .or(b2.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
+                int w = v + 4 * quad;
+                s = s.add(b0.and((short) 63).mul(a[w]).add(b1.and((short) 63).mul(a[w + 1])))
+                        .add(b2.and((short) 63).mul(a[w + 2]).add(last.mul(a[w + 3])));
             }
-            float xs = scales[b];
-            low = ((FloatVector) lowTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(halfScales(seg, base).mul(xs), low);
-            high = ((FloatVector) highTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(halfScales(seg, base + 32).mul(xs), high);
+            IntVector sums = s.sub((short) (sums8[run] << 5)).reinterpretAsInts();
+            long scalesAt = base + SCALES + GROUP * (r >>> 1);
+            lowTotal = lowTotal.add(sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(subScales(seg, scalesAt)));
+            highTotal = highTotal.add(sums.lanewise(VectorOperators.ASHR, 16).mul(subScales(seg, scalesAt + 16)));
+            if (r == 31) {
+                float xs = scales[b];
+                low = ((FloatVector) lowTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(halfScales(seg, base).mul(xs), low);
+                high = ((FloatVector) highTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(halfScales(seg, base + 32).mul(xs), high);
+                lowTotal = IntVector.zero(INTS);
+                highTotal = lowTotal;
+            }
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 16);
