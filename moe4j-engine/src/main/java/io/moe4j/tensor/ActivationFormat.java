@@ -2,6 +2,9 @@ package io.moe4j.tensor;
 
 import io.moe4j.gguf.GgmlType;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
 /**
  * The precision llama.cpp gives activations before multiplying them with weights of a given type (its
  * "vec_dot_type"): 8-bit blocks for quantized weights, F16 for F16 weights. Rounding our activations the
@@ -83,18 +86,29 @@ public enum ActivationFormat {
         return blockSize;
     }
 
+    /**
+     * In vectors, bit for bit the scalar {@code amax}, {@code rint(x * 127/amax)} and fp16 scale: the maximum is
+     * exact in any order, the product is the same float product, and adding then subtracting 1.5·2^23 rounds to
+     * the nearest integer, ties to even, as {@code rint} does for values this small (the sign copied back keeps
+     * its -0.0).
+     */
     private static float quantizeQ8_0(float[] x, int o, float[] codes, int c0) {
-        float amax = 0f;
-        for (int i = 0; i < 32; i++) {
-            amax = Math.max(amax, Math.abs(x[o + i]));
+        FloatVector amaxes = FloatVector.zero(Lanes.FLOATS);
+        for (int i = 0; i < 32; i += Lanes.LENGTH) {
+            amaxes = amaxes.max(FloatVector.fromArray(Lanes.FLOATS, x, o + i).abs());
         }
+        float amax = amaxes.reduceLanes(VectorOperators.MAX);
         float dh = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
         float id = amax != 0f ? 127f / amax : 0f;
-        for (int i = 0; i < 32; i++) {
-            codes[c0 + i] = (float) Math.rint(x[o + i] * id);
+        for (int i = 0; i < 32; i += Lanes.LENGTH) {
+            FloatVector v = FloatVector.fromArray(Lanes.FLOATS, x, o + i).mul(id);
+            FloatVector rounded = v.add(ROUNDING).sub(ROUNDING);
+            rounded.reinterpretAsInts().or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats().intoArray(codes, c0 + i);
         }
         return dh;
     }
+
+    private static final float ROUNDING = 0x1.8p23f;
 
     private static float quantizeQ8_K(float[] x, int o, float[] codes, int c0) {
         float amax = 0f;
