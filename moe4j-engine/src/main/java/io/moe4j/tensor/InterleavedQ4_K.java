@@ -17,13 +17,12 @@ import java.lang.foreign.MemorySegment;
  * {@code xs·(d·Σ sc·Σq·a − dmin·Σ m·Σa)}, llama.cpp's sum.
  *
  * <p>Layout of a group's super-block (4736 bytes, 148 per row against the file's 144: the scales and mins are
- * stored unpacked): the 32 rows' {@code d}, then their {@code dmin} (fp16, row order); eight sub-blocks' scales,
+ * stored unpacked): the 32 rows' {@code d} and {@code dmin} side by side (fp16, row order); eight sub-blocks' scales,
  * 32 bytes each, then their mins (row order); then per sub-block sixteen runs of 32 bytes, byte j of run c holding
  * the codes of values c (low nibble) and c+16 (high) of row {@link InterleavedQ4_0#rowOfLane}(j).
  */
 final class InterleavedQ4_K extends InterleavedRows {
     static final int BLOCK_BYTES = 148 * GROUP;
-    private static final int DMIN = 2 * GROUP;
     private static final int SCALES = 4 * GROUP;
     private static final int MINS = SCALES + 8 * GROUP;
     private static final int CODES = MINS + 8 * GROUP;
@@ -62,7 +61,15 @@ final class InterleavedQ4_K extends InterleavedRows {
                 }
             }
         }
-        return regroupHalves(in, rowBytes, from, out, at) && regroupHalves(in, rowBytes, from + 2, out, at + DMIN);
+        // d and dmin side by side per row, so that one 32-bit lane holds both and they widen without conversions
+        for (int r = 0; r < GROUP; r++) {
+            int s = r * rowBytes + from;
+            if ((in[s + 1] & 0x7C) == 0x7C || (in[s + 3] & 0x7C) == 0x7C) {
+                return false;
+            }
+            System.arraycopy(in, s, out, at + 4 * r, 4);
+        }
+        return true;
     }
 
     /** The 4-bit code of value {@code v} (0..255) from the 128 nibble bytes at {@code qs}. */
@@ -106,10 +113,19 @@ final class InterleavedQ4_K extends InterleavedRows {
             highMins = highMins.add(bytes(seg, base + MINS + GROUP * j + 16).mul(sum));
             if (j == 7) {
                 float xs = scales[b];
-                low = ((FloatVector) lowProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(halfScales(seg, base).mul(xs), low)
-                        .sub(((FloatVector) lowMins.convertShape(VectorOperators.I2F, FLOATS, 0)).mul(halfScales(seg, base + DMIN).mul(xs)));
-                high = ((FloatVector) highProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(halfScales(seg, base + 32).mul(xs), high)
-                        .sub(((FloatVector) highMins.convertShape(VectorOperators.I2F, FLOATS, 0)).mul(halfScales(seg, base + DMIN + 32).mul(xs)));
+                // each lane: d in the low half, dmin in the high; their fp16 bits moved into place as in halfScales
+                IntVector lowHalves = IntVector.fromMemorySegment(INTS, seg, base, LE);
+                IntVector highHalves = IntVector.fromMemorySegment(INTS, seg, base + 64, LE);
+                FloatVector lowD = lowHalves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000)
+                        .reinterpretAsFloats().mul(0x1p112f).mul(xs);
+                FloatVector lowDmin = lowHalves.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(xs);
+                FloatVector highD = highHalves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000)
+                        .reinterpretAsFloats().mul(0x1p112f).mul(xs);
+                FloatVector highDmin = highHalves.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(xs);
+                low = ((FloatVector) lowProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowD, low)
+                        .sub(((FloatVector) lowMins.convertShape(VectorOperators.I2F, FLOATS, 0)).mul(lowDmin));
+                high = ((FloatVector) highProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highD, high)
+                        .sub(((FloatVector) highMins.convertShape(VectorOperators.I2F, FLOATS, 0)).mul(highDmin));
                 lowProducts = IntVector.zero(INTS);
                 highProducts = lowProducts;
                 lowMins = lowProducts;
