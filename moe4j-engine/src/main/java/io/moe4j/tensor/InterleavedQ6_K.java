@@ -1,6 +1,5 @@
 package io.moe4j.tensor;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -19,19 +18,19 @@ import java.lang.foreign.MemorySegment;
  * arithmetic, which is exact modulo 2^16. Sixteen values' sums times scales of at most 128 in magnitude, over
  * sixteen sub-blocks, stay below 2^28.
  *
- * <p>Layout of a group's super-block (6720 bytes): the 32 super-scales (fp16, row order); the 16 sub-blocks'
- * scales, 32 bytes each (row order); then 64 runs of four values, three times 32 bytes each: byte j of the
- * k-th 32 (k = 0..2) holds the 6-bit code of value k of row {@link InterleavedQ4_0#rowOfLane}(j) and, in its top
- * two bits, bits 2k and 2k+1 of value 3's code. Three values then cost a mask each and the fourth five
- * operations, where the file's split into nibbles and bit pairs costs about five per value.
+ * <p>Layout of a group's super-block (6720 bytes, as the file's): 64 bytes of super-scales, 32-bit lane i holding
+ * row i's fp16 {@code d} in its low half and row 16+i's in its high half; 8 × 64 bytes of sub-block scales, lane
+ * i of the p-th holding the int8 scales of sub-blocks 2p and 2p+1 for rows i and 16+i (bytes: 2p/i, 2p/16+i,
+ * 2p+1/i, 2p+1/16+i); then 32 runs of eight values, three 64-byte words of 32 16-bit lanes: lane j holds row
+ * {@link InterleavedQ4_0#rowOfLane}(j)'s codes c0|c1<<6|c6[0..3]<<12, c2|c3<<6|(c6[4..5]|c7[0..1]<<2)<<12 and
+ * c4|c5<<6|c7[2..5]<<12. Everything widens with shifts and masks: the JIT's widening conversions are costly to
+ * compile, and with them the method passed the JIT's inlining budget and boxed vectors in its loop.
  */
 final class InterleavedQ6_K extends InterleavedRows {
     private static final int BLOCK_BYTES = 210 * GROUP;
     private static final int SCALES = 2 * GROUP;
     private static final int CODES = SCALES + 16 * GROUP;
-    private static final int QUAD_BYTES = 3 * GROUP;
-    private static final VectorSpecies<Byte> RUN = ByteVector.SPECIES_256;
-    private static final VectorSpecies<Byte> HALF_RUN = ByteVector.SPECIES_128;
+    private static final int RUN_BYTES = 6 * GROUP;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
 
     InterleavedQ6_K(MemorySegment data, int blocks, int groups) {
@@ -51,22 +50,44 @@ final class InterleavedQ6_K extends InterleavedRows {
 
     /** The block at {@code from} in each of 32 rows {@code rowBytes} apart into {@code out[at..at+6720)}; false if a scale is not finite. */
     static boolean regroupBlock(byte[] in, int rowBytes, int from, byte[] out, int at) {
-        for (int r = 0; r < GROUP; r++) {
-            for (int j = 0; j < 16; j++) {
-                out[at + SCALES + GROUP * j + r] = in[r * rowBytes + from + 192 + j];
+        int half = GROUP / 2;
+        for (int i = 0; i < half; i++) {
+            int first = i * rowBytes + from;
+            int second = (half + i) * rowBytes + from;
+            if ((in[first + 209] & 0x7C) == 0x7C || (in[second + 209] & 0x7C) == 0x7C) {
+                return false;
+            }
+            out[at + 4 * i] = in[first + 208];
+            out[at + 4 * i + 1] = in[first + 209];
+            out[at + 4 * i + 2] = in[second + 208];
+            out[at + 4 * i + 3] = in[second + 209];
+            for (int p = 0; p < 8; p++) {
+                int to = at + SCALES + 2 * GROUP * p + 4 * i;
+                out[to] = in[first + 192 + 2 * p];
+                out[to + 1] = in[second + 192 + 2 * p];
+                out[to + 2] = in[first + 192 + 2 * p + 1];
+                out[to + 3] = in[second + 192 + 2 * p + 1];
             }
         }
+        int[] c = new int[8];
         for (int lane = 0; lane < GROUP; lane++) {
             int row = InterleavedQ4_0.rowOfLane(lane) * rowBytes + from;
-            for (int quad = 0; quad < 64; quad++) {
-                int v = 4 * quad;
-                int last = code(in, row, v + 3);
+            for (int run = 0; run < 32; run++) {
+                for (int i = 0; i < 8; i++) {
+                    c[i] = code(in, row, 8 * run + i);
+                }
+                int[] words = {
+                    c[0] | c[1] << 6 | (c[6] & 15) << 12,
+                    c[2] | c[3] << 6 | (c[6] >>> 4 | (c[7] & 3) << 2) << 12,
+                    c[4] | c[5] << 6 | (c[7] >>> 2) << 12};
                 for (int k = 0; k < 3; k++) {
-                    out[at + CODES + QUAD_BYTES * quad + GROUP * k + lane] = (byte) (code(in, row, v + k) | (last >>> (2 * k) & 3) << 6);
+                    int to = at + CODES + RUN_BYTES * run + 2 * GROUP * k + 2 * lane;
+                    out[to] = (byte) words[k];
+                    out[to + 1] = (byte) (words[k] >>> 8);
                 }
             }
         }
-        return regroupHalves(in, rowBytes, from + 208, out, at);
+        return true;
     }
 
     @Override
@@ -86,42 +107,38 @@ final class InterleavedQ6_K extends InterleavedRows {
             int r = run & 31;
             long base = groupOffset + (long) b * BLOCK_BYTES;
             int v = 8 * run;
-            ShortVector s = ShortVector.zero(SHORTS);
-            for (int quad = 0; quad < 2; quad++) {
-                long at = base + CODES + QUAD_BYTES * (2 * r + quad);
-                ShortVector b0 = run(seg, at);
-                ShortVector b1 = run(seg, at + 32);
-                ShortVector b2 = run(seg, at + 64);
-                ShortVector last = b0.lanewise(VectorOperators.LSHR, 6)
-                        .or(b1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0C))
-                        .or(b2.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
-                int w = v + 4 * quad;
-                s = s.add(b0.and((short) 63).mul(a[w]).add(b1.and((short) 63).mul(a[w + 1])))
-                        .add(b2.and((short) 63).mul(a[w + 2]).add(last.mul(a[w + 3])));
-            }
+            long at = base + CODES + RUN_BYTES * r;
+            ShortVector w0 = ShortVector.fromMemorySegment(SHORTS, seg, at, LE);
+            ShortVector w1 = ShortVector.fromMemorySegment(SHORTS, seg, at + 64, LE);
+            ShortVector w2 = ShortVector.fromMemorySegment(SHORTS, seg, at + 128, LE);
+            ShortVector c6 = w0.lanewise(VectorOperators.LSHR, 12).or(w1.lanewise(VectorOperators.LSHR, 8).and((short) 0x30));
+            ShortVector c7 = w1.lanewise(VectorOperators.LSHR, 14).or(w2.lanewise(VectorOperators.LSHR, 10).and((short) 0x3C));
+            ShortVector s = w0.and((short) 63).mul(a[v]).add(w0.lanewise(VectorOperators.LSHR, 6).and((short) 63).mul(a[v + 1]))
+                    .add(w1.and((short) 63).mul(a[v + 2]).add(w1.lanewise(VectorOperators.LSHR, 6).and((short) 63).mul(a[v + 3])))
+                    .add(w2.and((short) 63).mul(a[v + 4]).add(w2.lanewise(VectorOperators.LSHR, 6).and((short) 63).mul(a[v + 5])))
+                    .add(c6.mul(a[v + 6]).add(c7.mul(a[v + 7])));
             IntVector sums = s.sub((short) (sums8[run] << 5)).reinterpretAsInts();
-            long scalesAt = base + SCALES + GROUP * (r >>> 1);
-            lowTotal = lowTotal.add(sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(subScales(seg, scalesAt)));
-            highTotal = highTotal.add(sums.lanewise(VectorOperators.ASHR, 16).mul(subScales(seg, scalesAt + 16)));
+            // the sub-block's scales: bytes 0/1 (rows i, 16+i) of each lane for an even sub-block, 2/3 for an odd one
+            IntVector scales2 = IntVector.fromMemorySegment(INTS, seg, base + SCALES + 2L * GROUP * (r >>> 2), LE);
+            int shift = (r & 2) << 3;
+            IntVector lowScales = scales2.lanewise(VectorOperators.LSHL, 24 - shift).lanewise(VectorOperators.ASHR, 24);
+            IntVector highScales = scales2.lanewise(VectorOperators.LSHL, 16 - shift).lanewise(VectorOperators.ASHR, 24);
+            lowTotal = lowTotal.add(sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(lowScales));
+            highTotal = highTotal.add(sums.lanewise(VectorOperators.ASHR, 16).mul(highScales));
             if (r == 31) {
                 float xs = scales[b];
-                low = ((FloatVector) lowTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(halfScales(seg, base).mul(xs), low);
-                high = ((FloatVector) highTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(halfScales(seg, base + 32).mul(xs), high);
+                // fp16 bits moved into a float's place as in halfScales, rows i in the low halves, 16+i in the high
+                IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
+                FloatVector lowD = d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000)
+                        .reinterpretAsFloats().mul(0x1p112f).mul(xs);
+                FloatVector highD = d.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(xs);
+                low = ((FloatVector) lowTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowD, low);
+                high = ((FloatVector) highTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highD, high);
                 lowTotal = IntVector.zero(INTS);
                 highTotal = lowTotal;
             }
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 16);
-    }
-
-    /** 32 code bytes widened to 16-bit lanes. */
-    private static ShortVector run(MemorySegment seg, long at) {
-        return (ShortVector) ByteVector.fromMemorySegment(RUN, seg, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-    }
-
-    /** Sixteen rows' int8 sub-block scales widened to 32-bit lanes. */
-    private static IntVector subScales(MemorySegment seg, long at) {
-        return (IntVector) ByteVector.fromMemorySegment(HALF_RUN, seg, at, LE).convertShape(VectorOperators.B2I, INTS, 0);
     }
 }
