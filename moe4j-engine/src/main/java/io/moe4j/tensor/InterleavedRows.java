@@ -144,6 +144,40 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
         return true;
     }
 
+    /**
+     * The fp16 scales at {@code from} in each of the 32 rows {@code rowBytes} apart as 16 32-bit lanes, lane i holding
+     * row i's in its low half and row 16+i's in its high half ({@link #lowHalves}, {@link #highHalves}), into
+     * {@code out[at..at+64)}; false if one is infinite or NaN.
+     */
+    static boolean pairHalves(byte[] in, int rowBytes, int from, byte[] out, int at) {
+        for (int i = 0; i < GROUP / 2; i++) {
+            int first = i * rowBytes + from;
+            int second = (GROUP / 2 + i) * rowBytes + from;
+            if ((in[first + 1] & 0x7C) == 0x7C || (in[second + 1] & 0x7C) == 0x7C) {
+                return false;
+            }
+            out[at + 4 * i] = in[first];
+            out[at + 4 * i + 1] = in[first + 1];
+            out[at + 4 * i + 2] = in[second];
+            out[at + 4 * i + 3] = in[second + 1];
+        }
+        return true;
+    }
+
+    /**
+     * The fp16 values in the low halves of the lanes, as floats, exactly: the magnitude's bits moved into a float's
+     * place and scaled by 2^112 re-bias the exponent (and make subnormals normal); the sign lands in place with
+     * them. Shifts and masks only, which the JIT compiles into few nodes (its widening conversions take many).
+     */
+    static FloatVector lowHalves(IntVector pairs) {
+        return pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /** {@link #lowHalves} for the high halves. */
+    static FloatVector highHalves(IntVector pairs) {
+        return pairs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+    }
+
     /** Whole groups of rows in the copy; rows from {@code groups() * GROUP} on are not in it. */
     final int groups() {
         return groups;
