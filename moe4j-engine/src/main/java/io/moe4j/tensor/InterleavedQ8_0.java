@@ -1,10 +1,8 @@
 package io.moe4j.tensor;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 
@@ -12,13 +10,14 @@ import java.lang.foreign.MemorySegment;
  * Q8_0 in groups of 32 rows ({@link InterleavedRows}), multiplied in 32-bit integers: a block's sum is at most
  * 32·128·127 in magnitude.
  *
- * <p>Layout of a group's block (1088 bytes): the 32 scales, then 32 runs of 32 bytes; byte r of run e is code e
- * of row r. Each half of a run widens to 16 32-bit lanes (rows 0-15, 16-31) multiplied with one broadcast
- * activation code.
+ * <p>Layout of a group's block (1088 bytes, as the file's): 64 bytes of scales in 32-bit lane pairs
+ * ({@link InterleavedRows#pairHalves}: rows i and 16+i in lane i); then sixteen 64-byte runs, lane i of run p
+ * holding codes 2p and 2p+1 of rows i and 16+i as four bytes (2p of row i, 2p of row 16+i, 2p+1 of row i,
+ * 2p+1 of row 16+i). Each code is a shift pair away from its 32-bit lane: the JIT's widening conversions take
+ * many more nodes to compile (see {@link InterleavedQ4_0}).
  */
 final class InterleavedQ8_0 extends InterleavedRows {
     private static final int BLOCK_BYTES = 34 * GROUP;
-    private static final VectorSpecies<Byte> HALF_RUN = ByteVector.SPECIES_128;
 
     InterleavedQ8_0(MemorySegment data, int blocks, int groups) {
         super(data, blocks, groups);
@@ -26,13 +25,22 @@ final class InterleavedQ8_0 extends InterleavedRows {
 
     /** The block at {@code from} in each of 32 rows {@code rowBytes} apart into {@code out[at..at+1088)}; false if a scale is not finite. */
     static boolean regroupBlock(byte[] in, int rowBytes, int from, byte[] out, int at) {
-        for (int r = 0; r < GROUP; r++) {
-            int codes = r * rowBytes + from + 2;
-            for (int e = 0; e < 32; e++) {
-                out[at + 2 * GROUP + GROUP * e + r] = in[codes + e];
+        if (!pairHalves(in, rowBytes, from, out, at)) {
+            return false;
+        }
+        int half = GROUP / 2;
+        for (int i = 0; i < half; i++) {
+            int first = i * rowBytes + from + 2;
+            int second = (half + i) * rowBytes + from + 2;
+            for (int p = 0; p < 16; p++) {
+                int to = at + 2 * GROUP + 2 * GROUP * p + 4 * i;
+                out[to] = in[first + 2 * p];
+                out[to + 1] = in[second + 2 * p];
+                out[to + 2] = in[first + 2 * p + 1];
+                out[to + 3] = in[second + 2 * p + 1];
             }
         }
-        return regroupHalves(in, rowBytes, from, out, at);
+        return true;
     }
 
     @Override
@@ -47,22 +55,21 @@ final class InterleavedQ8_0 extends InterleavedRows {
             int k = b * 32;
             IntVector s0 = IntVector.zero(INTS);
             IntVector s1 = s0;
-            for (int e = 0; e < 32; e += 2) {
-                int ae = a[k + e];
-                int af = a[k + e + 1];
-                s0 = s0.add(codes(seg, base + 64 + 32 * e).mul(ae)).add(codes(seg, base + 96 + 32 * e).mul(af));
-                s1 = s1.add(codes(seg, base + 80 + 32 * e).mul(ae)).add(codes(seg, base + 112 + 32 * e).mul(af));
+            for (int p = 0; p < 16; p++) {
+                IntVector w = IntVector.fromMemorySegment(INTS, seg, base + 64 + 64 * p, LE);
+                int ae = a[k + 2 * p];
+                int af = a[k + 2 * p + 1];
+                s0 = s0.add(w.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).mul(ae))
+                        .add(w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).mul(af));
+                s1 = s1.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).mul(ae))
+                        .add(w.lanewise(VectorOperators.ASHR, 24).mul(af));
             }
+            IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
             float xs = scales[b];
-            low = ((FloatVector) s0.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(halfScales(seg, base).mul(xs), low);
-            high = ((FloatVector) s1.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(halfScales(seg, base + 32).mul(xs), high);
+            low = ((FloatVector) s0.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowHalves(d).mul(xs), low);
+            high = ((FloatVector) s1.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highHalves(d).mul(xs), high);
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 16);
-    }
-
-    /** 16 signed code bytes widened to 32-bit lanes. */
-    private static IntVector codes(MemorySegment seg, long at) {
-        return (IntVector) ByteVector.fromMemorySegment(HALF_RUN, seg, at, LE).convertShape(VectorOperators.B2I, INTS, 0);
     }
 }
