@@ -1,6 +1,5 @@
 package io.moe4j.tensor;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -17,17 +16,16 @@ import java.lang.foreign.MemorySegment;
  * {@code xs·(d·Σ sc·Σq·a − dmin·Σ m·Σa)}, llama.cpp's sum.
  *
  * <p>Layout of a group's super-block (4736 bytes, 148 per row against the file's 144: the scales and mins are
- * stored unpacked): the 32 rows' {@code d} and {@code dmin} side by side (fp16, row order); eight sub-blocks' scales,
- * 32 bytes each, then their mins (row order); then per sub-block sixteen runs of 32 bytes, byte j of run c holding
- * the codes of values c (low nibble) and c+16 (high) of row {@link InterleavedQ4_0#rowOfLane}(j).
+ * stored unpacked): the 32 rows' {@code d} and {@code dmin} side by side (fp16, row order); per sub-block 64 bytes
+ * of scales and mins, 32-bit lane i holding the scale of row i, the scale of row 16+i, the min of row i and the min
+ * of row 16+i; then per sub-block eight 64-byte quads of 32 16-bit lanes, lane j of quad q holding the codes of
+ * values 4q..4q+3 of row {@link InterleavedQ4_0#rowOfLane}(j), four bits each. Everything widens with shifts and
+ * masks (see {@link InterleavedQ4_0}).
  */
 final class InterleavedQ4_K extends InterleavedRows {
     static final int BLOCK_BYTES = 148 * GROUP;
     private static final int SCALES = 4 * GROUP;
-    private static final int MINS = SCALES + 8 * GROUP;
-    private static final int CODES = MINS + 8 * GROUP;
-    private static final VectorSpecies<Byte> RUN = ByteVector.SPECIES_256;
-    private static final VectorSpecies<Byte> HALF_RUN = ByteVector.SPECIES_128;
+    private static final int CODES = SCALES + 16 * GROUP;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
 
     InterleavedQ4_K(MemorySegment data, int blocks, int groups) {
@@ -46,18 +44,29 @@ final class InterleavedQ4_K extends InterleavedRows {
 
     /** The block at {@code from} in each of 32 rows {@code rowBytes} apart into {@code out[at..at+4736)}; false if a scale is not finite. */
     static boolean regroupBlock(byte[] in, int rowBytes, int from, byte[] out, int at) {
-        for (int r = 0; r < GROUP; r++) {
-            int row = r * rowBytes + from;
+        int half = GROUP / 2;
+        for (int i = 0; i < half; i++) {
+            int first = i * rowBytes + from + 4;
+            int second = (half + i) * rowBytes + from + 4;
             for (int j = 0; j < 8; j++) {
-                out[at + SCALES + GROUP * j + r] = (byte) scaleOrMin(in, row + 4, j, false);
-                out[at + MINS + GROUP * j + r] = (byte) scaleOrMin(in, row + 4, j, true);
+                int to = at + SCALES + 2 * GROUP * j + 4 * i;
+                out[to] = (byte) scaleOrMin(in, first, j, false);
+                out[to + 1] = (byte) scaleOrMin(in, second, j, false);
+                out[to + 2] = (byte) scaleOrMin(in, first, j, true);
+                out[to + 3] = (byte) scaleOrMin(in, second, j, true);
             }
         }
         for (int lane = 0; lane < GROUP; lane++) {
             int qs = InterleavedQ4_0.rowOfLane(lane) * rowBytes + from + 16;
             for (int j = 0; j < 8; j++) {
-                for (int c = 0; c < 16; c++) {
-                    out[at + CODES + 16 * GROUP * j + GROUP * c + lane] = (byte) (code(in, qs, 32 * j + c) | code(in, qs, 32 * j + c + 16) << 4);
+                for (int quad = 0; quad < 8; quad++) {
+                    int packed = 0;
+                    for (int n = 0; n < 4; n++) {
+                        packed |= code(in, qs, 32 * j + 4 * quad + n) << (4 * n);
+                    }
+                    int to = at + CODES + 16 * GROUP * j + 2 * GROUP * quad + 2 * lane;
+                    out[to] = (byte) packed;
+                    out[to + 1] = (byte) (packed >>> 8);
                 }
             }
         }
@@ -98,19 +107,21 @@ final class InterleavedQ4_K extends InterleavedRows {
             long runs = base + CODES + 16L * GROUP * j;
             int k = 32 * u;
             ShortVector s = ShortVector.zero(SHORTS);
-            for (int c = 0; c < 16; c += 2) {
-                ShortVector v = run(seg, runs + 32 * c);
-                ShortVector w = run(seg, runs + 32 * c + 32);
-                s = s.add(v.and((short) 15).mul(a[k + c]).add(v.lanewise(VectorOperators.LSHR, 4).mul(a[k + c + 16])))
-                        .add(w.and((short) 15).mul(a[k + c + 1]).add(w.lanewise(VectorOperators.LSHR, 4).mul(a[k + c + 17])));
+            for (int q = 0; q < 8; q++) {
+                ShortVector w = ShortVector.fromMemorySegment(SHORTS, seg, runs + 64 * q, LE);
+                int kq = k + 4 * q;
+                s = s.add(w.and((short) 15).mul(a[kq]).add(w.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(a[kq + 1])))
+                        .add(w.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(a[kq + 2]).add(w.lanewise(VectorOperators.LSHR, 12).mul(a[kq + 3])));
             }
             int sum = sums8[4 * u] + sums8[4 * u + 1] + sums8[4 * u + 2] + sums8[4 * u + 3];
             IntVector wide = s.sub((short) (sum << 3)).reinterpretAsInts();
+            IntVector scalesMins = IntVector.fromMemorySegment(INTS, seg, base + SCALES + 2L * GROUP * j, LE);
             lowProducts = lowProducts.add(wide.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(sum << 3)
-                    .mul(bytes(seg, base + SCALES + GROUP * j)));
-            highProducts = highProducts.add(wide.lanewise(VectorOperators.ASHR, 16).add(sum << 3).mul(bytes(seg, base + SCALES + GROUP * j + 16)));
-            lowMins = lowMins.add(bytes(seg, base + MINS + GROUP * j).mul(sum));
-            highMins = highMins.add(bytes(seg, base + MINS + GROUP * j + 16).mul(sum));
+                    .mul(scalesMins.and(0xFF)));
+            highProducts = highProducts.add(wide.lanewise(VectorOperators.ASHR, 16).add(sum << 3)
+                    .mul(scalesMins.lanewise(VectorOperators.LSHR, 8).and(0xFF)));
+            lowMins = lowMins.add(scalesMins.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(sum));
+            highMins = highMins.add(scalesMins.lanewise(VectorOperators.LSHR, 24).mul(sum));
             if (j == 7) {
                 float xs = scales[b];
                 // each lane: d in the low half, dmin in the high; their fp16 bits moved into place as in halfScales
@@ -134,15 +145,5 @@ final class InterleavedQ4_K extends InterleavedRows {
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 16);
-    }
-
-    /** 32 code bytes widened to 16-bit lanes. */
-    private static ShortVector run(MemorySegment seg, long at) {
-        return (ShortVector) ByteVector.fromMemorySegment(RUN, seg, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-    }
-
-    /** Sixteen rows' unsigned 6-bit scales or mins widened to 32-bit lanes. */
-    private static IntVector bytes(MemorySegment seg, long at) {
-        return (IntVector) ByteVector.fromMemorySegment(HALF_RUN, seg, at, LE).convertShape(VectorOperators.B2I, INTS, 0);
     }
 }
