@@ -124,15 +124,13 @@ final class InterleavedQ4_K extends InterleavedRows {
             highMins = highMins.add(scalesMins.lanewise(VectorOperators.LSHR, 24).mul(sum));
             if (j == 7) {
                 float xs = scales[b];
-                // each lane: d in the low half, dmin in the high; their fp16 bits moved into place as in halfScales
-                IntVector lowHalves = IntVector.fromMemorySegment(INTS, seg, base, LE);
-                IntVector highHalves = IntVector.fromMemorySegment(INTS, seg, base + 64, LE);
-                FloatVector lowD = lowHalves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000)
-                        .reinterpretAsFloats().mul(0x1p112f).mul(xs);
-                FloatVector lowDmin = lowHalves.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(xs);
-                FloatVector highD = highHalves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000)
-                        .reinterpretAsFloats().mul(0x1p112f).mul(xs);
-                FloatVector highDmin = highHalves.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(xs);
+                // each lane: d in the low half, dmin in the high
+                IntVector lowRows = IntVector.fromMemorySegment(INTS, seg, base, LE);
+                IntVector highRows = IntVector.fromMemorySegment(INTS, seg, base + 64, LE);
+                FloatVector lowD = lowHalves(lowRows).mul(xs);
+                FloatVector lowDmin = highHalves(lowRows).mul(xs);
+                FloatVector highD = lowHalves(highRows).mul(xs);
+                FloatVector highDmin = highHalves(highRows).mul(xs);
                 low = ((FloatVector) lowProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowD, low)
                         .sub(((FloatVector) lowMins.convertShape(VectorOperators.I2F, FLOATS, 0)).mul(lowDmin));
                 high = ((FloatVector) highProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highD, high)

@@ -50,17 +50,13 @@ final class InterleavedQ6_K extends InterleavedRows {
 
     /** The block at {@code from} in each of 32 rows {@code rowBytes} apart into {@code out[at..at+6720)}; false if a scale is not finite. */
     static boolean regroupBlock(byte[] in, int rowBytes, int from, byte[] out, int at) {
+        if (!pairHalves(in, rowBytes, from + 208, out, at)) {
+            return false;
+        }
         int half = GROUP / 2;
         for (int i = 0; i < half; i++) {
             int first = i * rowBytes + from;
             int second = (half + i) * rowBytes + from;
-            if ((in[first + 209] & 0x7C) == 0x7C || (in[second + 209] & 0x7C) == 0x7C) {
-                return false;
-            }
-            out[at + 4 * i] = in[first + 208];
-            out[at + 4 * i + 1] = in[first + 209];
-            out[at + 4 * i + 2] = in[second + 208];
-            out[at + 4 * i + 3] = in[second + 209];
             for (int p = 0; p < 8; p++) {
                 int to = at + SCALES + 2 * GROUP * p + 4 * i;
                 out[to] = in[first + 192 + 2 * p];
@@ -127,11 +123,9 @@ final class InterleavedQ6_K extends InterleavedRows {
             highTotal = highTotal.add(sums.lanewise(VectorOperators.ASHR, 16).mul(highScales));
             if (r == 31) {
                 float xs = scales[b];
-                // fp16 bits moved into a float's place as in halfScales, rows i in the low halves, 16+i in the high
                 IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
-                FloatVector lowD = d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000)
-                        .reinterpretAsFloats().mul(0x1p112f).mul(xs);
-                FloatVector highD = d.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(xs);
+                FloatVector lowD = lowHalves(d).mul(xs);
+                FloatVector highD = highHalves(d).mul(xs);
                 low = ((FloatVector) lowTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowD, low);
                 high = ((FloatVector) highTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highD, high);
                 lowTotal = IntVector.zero(INTS);

@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * weights near the memory's speed: in the file's layout a core keeps too few loads in flight behind the
  * arithmetic (llama.cpp repacks Q4_0 and Q8_0 rows the same way for the same reason).
  *
- * <p>Each block of a group takes as many bytes as the 32 rows' blocks in the file (Q4_K 3% more) and starts with
- * their 32 fp16 scales in row order. Rows past the last whole group stay in the file's layout. Copies are made on a matrix's
+ * <p>Each block of a group takes as many bytes as the 32 rows' blocks in the file (Q4_K 3% more). The kernels
+ * widen codes and scales with shifts and masks only: with the Vector API's widening conversions the bigger kernels
+ * passed the JIT's inlining budget and boxed vectors inside their loops (the Q6_K kernel ran 3x slower). Rows past the last whole group stay in the file's layout. Copies are made on a matrix's
  * first decode product ({@link WeightMatrix}) and together take at most half the machine's memory: past that,
  * matrices keep the file's layout instead of exhausting memory.
  */
@@ -34,7 +35,6 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final VectorSpecies<Short> HALF_SHORTS = ShortVector.SPECIES_256;
     private static final AtomicLong BUDGET = new AtomicLong(physicalMemory() / 2);
 
     final MemorySegment data;
@@ -128,16 +128,6 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
         return type == GgmlType.Q4_K ? InterleavedQ4_K.BLOCK_BYTES : (int) type.byteSize(type.blockSize()) * GROUP;
     }
 
-    /**
-     * The fp16 scales at {@code from} in each of the 32 rows {@code rowBytes} apart, in row order, into
-     * {@code out[at..at+64)}; false if one is infinite or NaN.
-     */
-    static boolean regroupHalves(byte[] in, int rowBytes, int from, byte[] out, int at) {
-        for (int r = 0; r < GROUP; r++) {
-            int s = r * rowBytes + from;
-            if ((in[s + 1] & 0x7C) == 0x7C) {
-                return false;
-            }
             out[at + 2 * r] = in[s];
             out[at + 2 * r + 1] = in[s + 1];
         }
@@ -214,14 +204,6 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
         java.util.Objects.checkFromIndexSize(0, blocks, scales.length);
     }
 
-    /**
-     * Sixteen finite fp16 values at {@code at} to floats, exactly: the magnitude's bits moved into a float's place
-     * and scaled by 2^112 re-bias the exponent (and make subnormals normal); the sign bit lands in place with them.
-     */
-    static FloatVector halfScales(MemorySegment seg, long at) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(HALF_SHORTS, seg, at, LE).convertShape(VectorOperators.S2I, INTS, 0);
-        return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
-    }
 
     private static long physicalMemory() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
