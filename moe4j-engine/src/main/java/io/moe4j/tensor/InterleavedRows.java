@@ -128,12 +128,6 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
         return type == GgmlType.Q4_K ? InterleavedQ4_K.BLOCK_BYTES : (int) type.byteSize(type.blockSize()) * GROUP;
     }
 
-            out[at + 2 * r] = in[s];
-            out[at + 2 * r + 1] = in[s + 1];
-        }
-        return true;
-    }
-
     /**
      * The fp16 scales at {@code from} in each of the 32 rows {@code rowBytes} apart as 16 32-bit lanes, lane i holding
      * row i's in its low half and row 16+i's in its high half ({@link #lowHalves}, {@link #highHalves}), into
