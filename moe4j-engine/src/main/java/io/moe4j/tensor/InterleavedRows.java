@@ -198,7 +198,6 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
         java.util.Objects.checkFromIndexSize(0, blocks, scales.length);
     }
 
-
     private static long physicalMemory() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getTotalMemorySize();
