@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
+import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,13 +23,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * integers, and each block's sums are exact before its scales are applied once per block. That takes a third to
  * a half of the instructions per weight of the row-at-a-time float kernels, which is what lets decode read
  * weights near the memory's speed: in the file's layout a core keeps too few loads in flight behind the
- * arithmetic (llama.cpp repacks Q4_0 and Q8_0 rows the same way for the same reason).
+ * arithmetic (llama.cpp repacks Q4_0 rows the same way for the same reason).
  *
  * <p>Each block of a group takes as many bytes as the 32 rows' blocks in the file (Q4_K 3% more). The kernels
  * widen codes and scales with shifts and masks only: with the Vector API's widening conversions the bigger kernels
- * passed the JIT's inlining budget and boxed vectors inside their loops (the Q6_K kernel ran 3x slower). Rows past the last whole group stay in the file's layout. Copies are made on a matrix's
- * first decode product ({@link WeightMatrix}) and together take at most half the machine's memory: past that,
- * matrices keep the file's layout instead of exhausting memory.
+ * passed the JIT's inlining budget and boxed vectors inside their loops (the Q6_K kernel ran 3x slower). Rows
+ * past the last whole group stay in the file's layout. Copies are made on a matrix's first decode product
+ * ({@link WeightMatrix}) and together take at most half the machine's memory: past that, matrices keep the file's
+ * layout instead of exhausting memory.
  */
 abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, InterleavedQ6_K, InterleavedQ8_0 {
     static final int GROUP = 32;
@@ -36,6 +38,8 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
     static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final AtomicLong BUDGET = new AtomicLong(physicalMemory() / 2);
+    /** Gives a copy's bytes back to the budget once the collector has freed it (its arena is automatic). */
+    private static final Cleaner RETURNS = Cleaner.create();
 
     final MemorySegment data;
     final int blocks;
@@ -52,8 +56,8 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
      * (32 lanes of 16 bits, 16 of 32), so other machines keep the file's layout.
      */
     static boolean applies(GgmlType type, int rows, int cols) {
-        return (type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K || type == GgmlType.Q6_K) && rows >= GROUP
-                && cols % type.blockSize() == 0 && ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        boolean grouped = type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K || type == GgmlType.Q6_K;
+        return grouped && rows >= GROUP && cols % type.blockSize() == 0 && ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     }
 
     /**
@@ -94,12 +98,14 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
             BUDGET.addAndGet(bytes);
             return null;
         }
-        return switch (type) {
+        InterleavedRows grouped = switch (type) {
             case Q4_0 -> new InterleavedQ4_0(copy, blocks, groups);
             case Q8_0 -> new InterleavedQ8_0(copy, blocks, groups);
             case Q4_K -> new InterleavedQ4_K(copy, blocks, groups);
             default -> new InterleavedQ6_K(copy, blocks, groups);
         };
+        RETURNS.register(grouped, () -> BUDGET.addAndGet(bytes));
+        return grouped;
     }
 
     /** One group's rows {@code in} (the file's layout) into {@code out}; false if a scale is not finite. */
