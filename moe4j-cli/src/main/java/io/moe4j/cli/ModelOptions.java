@@ -16,7 +16,7 @@ final class ModelOptions {
     int threads = ComputePool.defaultThreads();
 
     @Option(names = "--no-repack", description = "Read every weight from the mapped file: no row-grouped copies of "
-            + "Q4_0, Q8_0, Q4_K and Q6_K matrices for decode (which make it 1.3-2x faster and take as much memory again "
+            + "Q4_0, Q8_0, Q4_K and Q6_K matrices for decode (which make it 1.4-4x faster and take as much memory again "
             + "as the matrices used).")
     boolean noRepack;
 
