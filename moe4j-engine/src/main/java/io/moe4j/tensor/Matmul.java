@@ -6,8 +6,9 @@ package io.moe4j.tensor;
  * ({@link ActivationFormat}). Then two kernels, by batch size:
  * <ul>
  *   <li>one or two vectors (decode): the format's fused {@link BlockFormat#dot}, which reads each weight once
- *       and multiplies in registers, on short rows four rows per call ({@link BlockFormat#dot4}), or, for a Q4_0
- *       or Q8_0 matrix with a copy regrouped for decode, 32 rows at a time in integers ({@link InterleavedRows});
+ *       and multiplies in registers, on short rows four rows per call ({@link BlockFormat#dot4}), or, for a Q4_0,
+ *       Q8_0, Q4_K or Q6_K matrix with a copy regrouped for decode, 32 rows at a time in integers
+ *       ({@link InterleavedRows});
  *       the quantized activations go into per-thread arrays reused from call to call ({@link ActivationScratch});</li>
  *   <li>more (prefill, experts with several tokens): rows are decoded once into float buffers and multiplied
  *       with four vectors at a time, either four rows at a time ({@link VectorMath#dot4x4}) or, for many tokens
