@@ -16,7 +16,8 @@ import java.lang.foreign.MemorySegment;
  * {@code xs·(d·Σ sc·Σq·a − dmin·Σ m·Σa)}, llama.cpp's sum.
  *
  * <p>Layout of a group's super-block (4736 bytes, 148 per row against the file's 144: the scales and mins are
- * stored unpacked): the 32 rows' {@code d} and {@code dmin} side by side (fp16, row order); per sub-block 64 bytes
+ * stored unpacked): the 32 rows' {@code d}, then their {@code dmin}, each in 32-bit lane pairs
+ * ({@link InterleavedRows#pairHalves}: rows i and 16+i in lane i); per sub-block 64 bytes
  * of scales and mins, 32-bit lane i holding the scale of row i, the scale of row 16+i, the min of row i and the min
  * of row 16+i; then per sub-block eight 64-byte quads of 32 16-bit lanes, lane j of quad q holding the codes of
  * values 4q..4q+3 of row {@link InterleavedQ4_0#rowOfLane}(j), four bits each. Everything widens with shifts and
@@ -24,6 +25,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class InterleavedQ4_K extends InterleavedRows {
     static final int BLOCK_BYTES = 148 * GROUP;
+    private static final int DMIN = 2 * GROUP;
     private static final int SCALES = 4 * GROUP;
     private static final int CODES = SCALES + 16 * GROUP;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
@@ -44,6 +46,9 @@ final class InterleavedQ4_K extends InterleavedRows {
 
     /** The block at {@code from} in each of 32 rows {@code rowBytes} apart into {@code out[at..at+4736)}; false if a scale is not finite. */
     static boolean regroupBlock(byte[] in, int rowBytes, int from, byte[] out, int at) {
+        if (!pairHalves(in, rowBytes, from, out, at) || !pairHalves(in, rowBytes, from + 2, out, at + DMIN)) {
+            return false;
+        }
         int half = GROUP / 2;
         for (int i = 0; i < half; i++) {
             int first = i * rowBytes + from + 4;
@@ -69,14 +74,6 @@ final class InterleavedQ4_K extends InterleavedRows {
                     out[to + 1] = (byte) (packed >>> 8);
                 }
             }
-        }
-        // d and dmin side by side per row, so that one 32-bit lane holds both and they widen without conversions
-        for (int r = 0; r < GROUP; r++) {
-            int s = r * rowBytes + from;
-            if ((in[s + 1] & 0x7C) == 0x7C || (in[s + 3] & 0x7C) == 0x7C) {
-                return false;
-            }
-            System.arraycopy(in, s, out, at + 4 * r, 4);
         }
         return true;
     }
@@ -124,13 +121,12 @@ final class InterleavedQ4_K extends InterleavedRows {
             highMins = highMins.add(scalesMins.lanewise(VectorOperators.LSHR, 24).mul(sum));
             if (j == 7) {
                 float xs = scales[b];
-                // each lane: d in the low half, dmin in the high
-                IntVector lowRows = IntVector.fromMemorySegment(INTS, seg, base, LE);
-                IntVector highRows = IntVector.fromMemorySegment(INTS, seg, base + 64, LE);
-                FloatVector lowD = lowHalves(lowRows).mul(xs);
-                FloatVector lowDmin = highHalves(lowRows).mul(xs);
-                FloatVector highD = lowHalves(highRows).mul(xs);
-                FloatVector highDmin = highHalves(highRows).mul(xs);
+                IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
+                IntVector dmin = IntVector.fromMemorySegment(INTS, seg, base + DMIN, LE);
+                FloatVector lowD = lowHalves(d).mul(xs);
+                FloatVector highD = highHalves(d).mul(xs);
+                FloatVector lowDmin = lowHalves(dmin).mul(xs);
+                FloatVector highDmin = highHalves(dmin).mul(xs);
                 low = ((FloatVector) lowProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowD, low)
                         .sub(((FloatVector) lowMins.convertShape(VectorOperators.I2F, FLOATS, 0)).mul(lowDmin));
                 high = ((FloatVector) highProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highD, high)
