@@ -1,5 +1,6 @@
 package io.moe4j.generate;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -83,7 +84,7 @@ public final class Sampler {
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = i;
             }
-            java.util.Arrays.sort(ids, (a, b) -> Float.compare(scores[b], scores[a]));
+            Arrays.sort(ids, (a, b) -> Float.compare(scores[b], scores[a]));
             int[] best = new int[limit];
             for (int i = 0; i < limit; i++) {
                 best[i] = ids[i];
