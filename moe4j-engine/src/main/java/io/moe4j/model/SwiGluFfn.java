@@ -42,11 +42,7 @@ public record SwiGluFfn(WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
         Matmul.Product[] down = new Matmul.Product[n];
         for (int i = 0; i < n; i++) {
             for (int t = 0; t < hidden[i].length; t++) {
-                float[] g = hidden[i][t];
-                float[] u = ups[i][t];
-                for (int j = 0; j < g.length; j++) {
-                    g[j] = VectorMath.silu(g[j]) * u[j];
-                }
+                VectorMath.siluGate(hidden[i][t], ups[i][t], ffns[i].width());
             }
             down[i] = new Matmul.Product(ffns[i].down, hidden[i], 0, outs[i], 0);
         }

@@ -90,6 +90,25 @@ class VectorMathTest {
     }
 
     @Test
+    void siluGateMatchesDoublePrecision() {
+        Random rnd = new Random(5);
+        for (int n : LENGTHS) {
+            float[] gate = TestData.gaussian(rnd, n, 6.0);
+            float[] up = TestData.gaussian(rnd, n, 2.0);
+            gate[0] = -200f; // exp overflows to infinity: silu is -0, not NaN
+            gate[n - 1] = 200f;
+            float[] expected = new float[n];
+            for (int i = 0; i < n; i++) {
+                expected[i] = (float) (gate[i] / (1 + Math.exp(-(double) gate[i])) * up[i]);
+            }
+            VectorMath.siluGate(gate, up, n);
+            for (int i = 0; i < n; i++) {
+                assertThat(gate[i]).as("n=%d i=%d", n, i).isCloseTo(expected[i], within(1e-6f * (1 + Math.abs(expected[i]))));
+            }
+        }
+    }
+
+    @Test
     void logSumExpMatchesDoublePrecision() {
         Random rnd = new Random(3);
         for (int n : LENGTHS) {
