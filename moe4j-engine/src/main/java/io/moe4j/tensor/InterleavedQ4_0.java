@@ -24,7 +24,6 @@ import java.lang.foreign.MemorySegment;
  */
 final class InterleavedQ4_0 extends InterleavedRows {
     private static final int BLOCK_BYTES = 18 * GROUP;
-    private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
 
     InterleavedQ4_0(MemorySegment data, int blocks, int groups) {
         super(data, blocks, groups);
@@ -71,8 +70,8 @@ final class InterleavedQ4_0 extends InterleavedRows {
             for (int q = 0; q < 8; q++) {
                 ShortVector w = ShortVector.fromMemorySegment(SHORTS, seg, base + 64 + 64 * q, LE);
                 int kq = k + 4 * q;
-                s = s.add(w.and((short) 15).mul(a[kq]).add(w.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(a[kq + 1])))
-                        .add(w.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(a[kq + 2]).add(w.lanewise(VectorOperators.LSHR, 12).mul(a[kq + 3])));
+                s = SHORT_VECTOR.cast(s.add(w.and((short) 15).mul(a[kq]).add(w.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(a[kq + 1])))
+                        .add(w.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(a[kq + 2]).add(w.lanewise(VectorOperators.LSHR, 12).mul(a[kq + 3]))));
             }
             int sum = sums[4 * b] + sums[4 * b + 1] + sums[4 * b + 2] + sums[4 * b + 3];
             IntVector wide = s.sub((short) (sum << 3)).reinterpretAsInts();
@@ -81,8 +80,8 @@ final class InterleavedQ4_0 extends InterleavedRows {
             FloatVector highSums = (FloatVector) wide.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0);
             IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
             float xs = scales[b];
-            low = lowSums.fma(lowHalves(d).mul(xs), low);
-            high = highSums.fma(highHalves(d).mul(xs), high);
+            low = FLOAT_VECTOR.cast(lowSums.fma(lowHalves(d).mul(xs), low));
+            high = FLOAT_VECTOR.cast(highSums.fma(highHalves(d).mul(xs), high));
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 16);

@@ -28,7 +28,6 @@ final class InterleavedQ4_K extends InterleavedRows {
     private static final int DMIN = 2 * GROUP;
     private static final int SCALES = 4 * GROUP;
     private static final int CODES = SCALES + 16 * GROUP;
-    private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
 
     InterleavedQ4_K(MemorySegment data, int blocks, int groups) {
         super(data, blocks, groups);
@@ -107,18 +106,18 @@ final class InterleavedQ4_K extends InterleavedRows {
             for (int q = 0; q < 8; q++) {
                 ShortVector w = ShortVector.fromMemorySegment(SHORTS, seg, runs + 64 * q, LE);
                 int kq = k + 4 * q;
-                s = s.add(w.and((short) 15).mul(a[kq]).add(w.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(a[kq + 1])))
-                        .add(w.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(a[kq + 2]).add(w.lanewise(VectorOperators.LSHR, 12).mul(a[kq + 3])));
+                s = SHORT_VECTOR.cast(s.add(w.and((short) 15).mul(a[kq]).add(w.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(a[kq + 1])))
+                        .add(w.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(a[kq + 2]).add(w.lanewise(VectorOperators.LSHR, 12).mul(a[kq + 3]))));
             }
             int sum = sums8[4 * u] + sums8[4 * u + 1] + sums8[4 * u + 2] + sums8[4 * u + 3];
             IntVector wide = s.sub((short) (sum << 3)).reinterpretAsInts();
             IntVector scalesMins = IntVector.fromMemorySegment(INTS, seg, base + SCALES + 2L * GROUP * j, LE);
-            lowProducts = lowProducts.add(wide.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(sum << 3)
-                    .mul(scalesMins.and(0xFF)));
-            highProducts = highProducts.add(wide.lanewise(VectorOperators.ASHR, 16).add(sum << 3)
-                    .mul(scalesMins.lanewise(VectorOperators.LSHR, 8).and(0xFF)));
-            lowMins = lowMins.add(scalesMins.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(sum));
-            highMins = highMins.add(scalesMins.lanewise(VectorOperators.LSHR, 24).mul(sum));
+            lowProducts = INT_VECTOR.cast(lowProducts.add(wide.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(sum << 3)
+                    .mul(scalesMins.and(0xFF))));
+            highProducts = INT_VECTOR.cast(highProducts.add(wide.lanewise(VectorOperators.ASHR, 16).add(sum << 3)
+                    .mul(scalesMins.lanewise(VectorOperators.LSHR, 8).and(0xFF))));
+            lowMins = INT_VECTOR.cast(lowMins.add(scalesMins.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(sum)));
+            highMins = INT_VECTOR.cast(highMins.add(scalesMins.lanewise(VectorOperators.LSHR, 24).mul(sum)));
             if (j == 7) {
                 float xs = scales[b];
                 IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
@@ -127,10 +126,10 @@ final class InterleavedQ4_K extends InterleavedRows {
                 FloatVector highD = highHalves(d).mul(xs);
                 FloatVector lowDmin = lowHalves(dmin).mul(xs);
                 FloatVector highDmin = highHalves(dmin).mul(xs);
-                low = ((FloatVector) lowProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowD, low)
-                        .sub(((FloatVector) lowMins.convertShape(VectorOperators.I2F, FLOATS, 0)).mul(lowDmin));
-                high = ((FloatVector) highProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highD, high)
-                        .sub(((FloatVector) highMins.convertShape(VectorOperators.I2F, FLOATS, 0)).mul(highDmin));
+                low = FLOAT_VECTOR.cast(((FloatVector) lowProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowD, low)
+                        .sub(((FloatVector) lowMins.convertShape(VectorOperators.I2F, FLOATS, 0)).mul(lowDmin)));
+                high = FLOAT_VECTOR.cast(((FloatVector) highProducts.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highD, high)
+                        .sub(((FloatVector) highMins.convertShape(VectorOperators.I2F, FLOATS, 0)).mul(highDmin)));
                 lowProducts = IntVector.zero(INTS);
                 highProducts = lowProducts;
                 lowMins = lowProducts;

@@ -31,7 +31,6 @@ final class InterleavedQ6_K extends InterleavedRows {
     private static final int SCALES = 2 * GROUP;
     private static final int CODES = SCALES + 16 * GROUP;
     private static final int RUN_BYTES = 6 * GROUP;
-    private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
 
     InterleavedQ6_K(MemorySegment data, int blocks, int groups) {
         super(data, blocks, groups);
@@ -119,15 +118,15 @@ final class InterleavedQ6_K extends InterleavedRows {
             int shift = (r & 2) << 3;
             IntVector lowScales = scales2.lanewise(VectorOperators.LSHL, 24 - shift).lanewise(VectorOperators.ASHR, 24);
             IntVector highScales = scales2.lanewise(VectorOperators.LSHL, 16 - shift).lanewise(VectorOperators.ASHR, 24);
-            lowTotal = lowTotal.add(sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(lowScales));
-            highTotal = highTotal.add(sums.lanewise(VectorOperators.ASHR, 16).mul(highScales));
+            lowTotal = INT_VECTOR.cast(lowTotal.add(sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(lowScales)));
+            highTotal = INT_VECTOR.cast(highTotal.add(sums.lanewise(VectorOperators.ASHR, 16).mul(highScales)));
             if (r == 31) {
                 float xs = scales[b];
                 IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
                 FloatVector lowD = lowHalves(d).mul(xs);
                 FloatVector highD = highHalves(d).mul(xs);
-                low = ((FloatVector) lowTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowD, low);
-                high = ((FloatVector) highTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highD, high);
+                low = FLOAT_VECTOR.cast(((FloatVector) lowTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowD, low));
+                high = FLOAT_VECTOR.cast(((FloatVector) highTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highD, high));
                 lowTotal = IntVector.zero(INTS);
                 highTotal = lowTotal;
             }

@@ -59,15 +59,15 @@ final class InterleavedQ8_0 extends InterleavedRows {
                 IntVector w = IntVector.fromMemorySegment(INTS, seg, base + 64 + 64 * p, LE);
                 int ae = a[k + 2 * p];
                 int af = a[k + 2 * p + 1];
-                s0 = s0.add(w.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).mul(ae))
-                        .add(w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).mul(af));
-                s1 = s1.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).mul(ae))
-                        .add(w.lanewise(VectorOperators.ASHR, 24).mul(af));
+                s0 = INT_VECTOR.cast(s0.add(w.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).mul(ae))
+                        .add(w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).mul(af)));
+                s1 = INT_VECTOR.cast(s1.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).mul(ae))
+                        .add(w.lanewise(VectorOperators.ASHR, 24).mul(af)));
             }
             IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
             float xs = scales[b];
-            low = ((FloatVector) s0.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowHalves(d).mul(xs), low);
-            high = ((FloatVector) s1.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highHalves(d).mul(xs), high);
+            low = FLOAT_VECTOR.cast(((FloatVector) s0.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowHalves(d).mul(xs), low));
+            high = FLOAT_VECTOR.cast(((FloatVector) s1.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highHalves(d).mul(xs), high));
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 16);
