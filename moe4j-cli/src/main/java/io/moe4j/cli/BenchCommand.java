@@ -7,6 +7,7 @@ import io.moe4j.generate.Benchmark;
 import io.moe4j.model.Architectures;
 import io.moe4j.model.MoeModel;
 import io.moe4j.tensor.ComputePool;
+import io.moe4j.tensor.MemoryBandwidth;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,7 +18,8 @@ import java.util.Locale;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure prefill and decode speed like llama-bench: a prefill of -p tokens and a decode of -n tokens,",
-                "each repeated -r times after a warm-up, plus the weight bandwidth decode achieves."})
+                "each repeated -r times after a warm-up, plus the weight bandwidth decode achieves and the share it is",
+                "of how fast the same threads read memory right then."})
 final class BenchCommand implements Runnable {
     @Mixin
     ModelOptions modelOptions;
@@ -53,8 +55,10 @@ final class BenchCommand implements Runnable {
                 results.add(Benchmark.decode(model, pool, generate, repetitions, s -> System.err.println("moe4j: " + s)));
             }
             double bytesPerToken = model.activeBytesPerToken();
+            // measured right after the runs: on a shared machine the speed drifts within minutes
+            double memoryRead = generate > 0 ? MemoryBandwidth.measure(pool, MEMORY_TEST_BYTES, MEMORY_TEST_PASSES).gigabytesPerSecond() : Double.NaN;
             if (json) {
-                printJson(model, results, bytesPerToken);
+                printJson(model, results, bytesPerToken, memoryRead);
             } else {
                 System.out.printf(Locale.ROOT, "model: %s (%s), threads: %d, weights read per decoded token: %.1f MB%n",
                         modelOptions.model.getFileName(), model.config().architecture(), pool.threads(), bytesPerToken / 1e6);
@@ -62,20 +66,31 @@ final class BenchCommand implements Runnable {
                     System.out.printf(Locale.ROOT, "%-6s %10.2f ± %.2f tok/s   (median %.2f, best %.2f)%n", m.name(),
                             m.meanTokensPerSecond(), m.sdTokensPerSecond(), m.medianTokensPerSecond(), m.bestTokensPerSecond());
                 }
-                results.stream().filter(m -> m.name().startsWith("tg")).findFirst().ifPresent(m ->
-                        System.out.printf(Locale.ROOT, "decode weight bandwidth: %.2f GB/s (median run %.2f GB/s)%n",
-                                m.meanTokensPerSecond() * bytesPerToken / 1e9, m.medianTokensPerSecond() * bytesPerToken / 1e9));
+                results.stream().filter(m -> m.name().startsWith("tg")).findFirst().ifPresent(m -> {
+                    double weights = m.meanTokensPerSecond() * bytesPerToken / 1e9;
+                    System.out.printf(Locale.ROOT, "decode weight bandwidth: %.2f GB/s (median run %.2f GB/s), %.0f%% of the memory read speed%n",
+                            weights, m.medianTokensPerSecond() * bytesPerToken / 1e9, 100 * weights / memoryRead);
+                    System.out.printf(Locale.ROOT, "memory read speed, %d threads, right after: %.2f GB/s (median of %d reads of %d MB)%n",
+                            pool.threads(), memoryRead, MEMORY_TEST_PASSES, MEMORY_TEST_BYTES >> 20);
+                });
             }
         }
     }
 
-    private void printJson(MoeModel model, List<Benchmark.Measurement> results, double bytesPerToken) {
+    /** Far larger than any cache, small beside a model. */
+    private static final long MEMORY_TEST_BYTES = 256L << 20;
+    private static final int MEMORY_TEST_PASSES = 7;
+
+    private void printJson(MoeModel model, List<Benchmark.Measurement> results, double bytesPerToken, double memoryRead) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("model", modelOptions.model.toString());
         root.put("architecture", model.config().architecture());
         root.put("threads", modelOptions.threads);
         root.put("weight_bytes_per_token", bytesPerToken);
+        if (!Double.isNaN(memoryRead)) {
+            root.put("memory_read_gb_per_second", memoryRead);
+        }
         ArrayNode rows = root.putArray("results");
         for (Benchmark.Measurement m : results) {
             ObjectNode r = rows.addObject();

@@ -1,0 +1,28 @@
+package io.moe4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moe4j.testing.Shared;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code bench}'s report: rows like llama-bench's, decode's weight bandwidth and the memory read speed beside it. */
+class BenchCommandTest {
+    private static final String MODEL = Shared.file("models/synthetic/tiny-olmoe-q4_0.gguf").toString();
+
+    @Test
+    void reportsDecodeAgainstTheMemoryReadSpeed() throws Exception {
+        Console text = Console.run("bench", "-m", MODEL, "-p", "0", "-n", "4", "-r", "1", "-t", "2");
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        assertThat(text.out()).containsPattern("tg4 +[0-9.]+ ± [0-9.]+ tok/s")
+                .containsPattern("decode weight bandwidth: [0-9.]+ GB/s \\(median run [0-9.]+ GB/s\\), [0-9]+% of the memory read speed")
+                .containsPattern("memory read speed, 2 threads, right after: [0-9.]+ GB/s");
+
+        Console json = Console.run("bench", "-m", MODEL, "-p", "0", "-n", "4", "-r", "1", "-t", "2", "--json");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.out());
+        assertThat(root.get("memory_read_gb_per_second").asDouble()).isPositive();
+        assertThat(root.get("results").get(0).get("test").asText()).isEqualTo("tg4");
+    }
+}
