@@ -42,8 +42,9 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
      * the declared type (ShortVector) unless a type profile says otherwise: the value flowing back into it is the
      * result of a call on itself, so its exact type cannot be inferred. Where a kernel was compiled without a
      * profile, calls on such a vector stayed virtual, fell back to the Vector API's Java code and boxed every
-     * vector: olmoe Q4_0 decode ran at 3-4 tok/s instead of 45 in roughly one process in ten. Accumulators are
-     * therefore cast to these classes when reassigned, which keeps their type exact whatever the profile. (Starting
+     * vector: olmoe Q4_0 decode ran at 2.5-4 tok/s instead of 35-50 in 5 of about 70 processes (2026-11-30, most
+     * with other changes being tried; docs/jmh.md). Accumulators are therefore cast to these classes when
+     * reassigned, which keeps their type exact whatever the profile. (Starting
      * them from constant zero vectors instead of zero() made decode 3x slower: a constant object merged into a loop
      * phi keeps the JIT from eliminating the vectors' boxes.)
      */
