@@ -19,15 +19,20 @@ public final class Benchmark {
     public record Measurement(String name, int tokens, double meanTokensPerSecond, double sdTokensPerSecond, double[] samples) {
         /** The median run: on a shared machine one stalled run moves the mean, not this. */
         public double medianTokensPerSecond() {
-            double[] sorted = samples.clone();
-            java.util.Arrays.sort(sorted);
-            int n = sorted.length;
-            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            return median(samples);
         }
 
         public double bestTokensPerSecond() {
             return java.util.Arrays.stream(samples).max().orElse(0);
         }
+    }
+
+    /** The middle value, or the mean of the two middle values; {@code values} is left as it was. */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     static final long WARM_UP_NANOS = 3_000_000_000L;

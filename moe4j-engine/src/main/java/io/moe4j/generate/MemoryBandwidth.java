@@ -1,4 +1,6 @@
-package io.moe4j.tensor;
+package io.moe4j.generate;
+
+import io.moe4j.tensor.ComputePool;
 
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
@@ -8,7 +10,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class MemoryBandwidth {
     private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
-    /** The exact class of LONGS' vectors, to keep the loop's accumulator free of boxing (see InterleavedRows). */
+    /** The exact class of LONGS' vectors, to keep the loop's accumulator free of boxing (see io.moe4j.tensor.InterleavedRows). */
     private static final Class<? extends LongVector> LONG_VECTOR = LongVector.zero(LONGS).getClass();
     private static final int PAGE = 1 << 16;
 
@@ -57,9 +58,7 @@ public final class MemoryBandwidth {
                 speeds[p] = bytes / seconds / 1e9;
                 checksum = xor.get();
             }
-            Arrays.sort(speeds);
-            double median = passes % 2 == 1 ? speeds[passes / 2] : (speeds[passes / 2 - 1] + speeds[passes / 2]) / 2;
-            return new Result(median, checksum);
+            return new Result(Benchmark.median(speeds), checksum);
         }
     }
 

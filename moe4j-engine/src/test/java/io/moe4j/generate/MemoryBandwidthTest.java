@@ -1,5 +1,6 @@
-package io.moe4j.tensor;
+package io.moe4j.generate;
 
+import io.moe4j.tensor.ComputePool;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
