@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, InterleavedQ6_K, InterleavedQ8_0 {
     static final int GROUP = 32;
+    /** Rows of two groups: threads are given multiples of it, so that {@link #dotPair} finds pairs whole. */
+    static final int PAIR = 2 * GROUP;
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
@@ -101,7 +103,11 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
                 if (!regroup(type, in, blocks, out)) {
                     finite.set(false);
                 }
-                MemorySegment.copy(out, 0, copy, ValueLayout.JAVA_BYTE, (long) g * groupBytes, groupBytes);
+                if (type == GgmlType.Q4_0) {
+                    InterleavedQ4_0.store(out, copy, g, groups, blocks);
+                } else {
+                    MemorySegment.copy(out, 0, copy, ValueLayout.JAVA_BYTE, (long) g * groupBytes, groupBytes);
+                }
             }
         };
         if (pool == null) {
@@ -175,13 +181,18 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
      * them. Shifts and masks only, which the JIT compiles into few nodes (its widening conversions take many).
      */
     static FloatVector lowHalves(IntVector pairs) {
-        return pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+        return pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS);
     }
 
     /** {@link #lowHalves} for the high halves. */
     static FloatVector highHalves(IntVector pairs) {
-        return pairs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+        return pairs.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS);
     }
+
+    /** The bits of an fp16 value shifted into a float's place that {@link #lowHalves} keeps: sign, exponent, mantissa. */
+    static final int HALF_BITS = 0x8FFFE000;
+    /** 2^(127-15): the difference between the float and fp16 exponent biases. */
+    static final float HALF_BIAS = 0x1p112f;
 
     /** Whole groups of rows in the copy; rows from {@code groups() * GROUP} on are not in it. */
     final int groups() {
@@ -212,6 +223,15 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
      * block of the type's activation format) into {@code out[outOffset .. outOffset+32)}.
      */
     abstract void dot(int group, short[] codes, short[] sums, float[] scales, float[] out, int outOffset);
+
+    /**
+     * {@link #dot} for groups {@code group} and {@code group+1} into {@code out[outOffset .. outOffset+64)}, each row
+     * the same as {@link #dot} gives it. Types whose copy lays pairs of groups out together read both at once.
+     */
+    void dotPair(int group, short[] codes, short[] sums, float[] scales, float[] out, int outOffset) {
+        dot(group, codes, sums, scales, out, outOffset);
+        dot(group + 1, codes, sums, scales, out, outOffset + GROUP);
+    }
 
     final void checkActivation(short[] codes, short[] sums, float[] scales, int blockSize) {
         java.util.Objects.checkFromIndexSize(0, blocks * blockSize, codes.length);

@@ -78,7 +78,7 @@ public final class Matmul {
             all.run(0, rows);
         } else {
             int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD * rows / work));
-            pool.forRange(rows, minRows, InterleavedRows.GROUP, all);
+            pool.forRange(rows, minRows, InterleavedRows.PAIR, all);
         }
     }
 
@@ -110,8 +110,8 @@ public final class Matmul {
         } else {
             // row quads want chunks of at least four rows
             int minRows = (int) Math.max(fused ? 1 : 4, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
-            // whole row groups to each thread where the matrix has a copy regrouped for decode
-            pool.forRange(rows, minRows, fused ? InterleavedRows.GROUP : 1, task);
+            // whole pairs of row groups to each thread where the matrix has a copy regrouped for decode
+            pool.forRange(rows, minRows, fused ? InterleavedRows.PAIR : 1, task);
         }
     }
 
@@ -189,8 +189,8 @@ public final class Matmul {
     }
 
     /**
-     * Rows {@code [start, end)} through the regrouped copy ({@link InterleavedRows}), a group at a time, and rows
-     * past its last whole group through {@link #fused}. A group the range cuts (when a matrix follows others' rows
+     * Rows {@code [start, end)} through the regrouped copy ({@link InterleavedRows}), two groups at a time where the
+     * range holds both ({@link InterleavedRows#dotPair}), and rows past its last whole group through {@link #fused}. A group the range cuts (when a matrix follows others' rows
      * in {@link #applyAll}) is computed whole into a buffer, so every row has the same value however the rows are
      * split among threads.
      */
@@ -202,6 +202,13 @@ public final class Matmul {
         for (int g = start / group; g * group < Math.min(end, grouped); g++) {
             int from = Math.max(start, g * group);
             int to = Math.min(end, (g + 1) * group);
+            if (g % 2 == 0 && from == g * group && (g + 2) * group <= Math.min(end, grouped)) {
+                for (int t = 0; t < codes16.length; t++) {
+                    groups.dotPair(g, codes16[t], sums[t], scales[t], out[t], outOffset + g * group);
+                }
+                g++;
+                continue;
+            }
             for (int t = 0; t < codes16.length; t++) {
                 if (to - from == group) {
                     groups.dot(g, codes16[t], sums[t], scales[t], out[t], outOffset + g * group);

@@ -25,7 +25,7 @@ class InterleavedRowsTest {
         Random rnd = new Random(5 + type.ordinal());
         int block = type.blockSize();
         for (int cols : new int[] {block, 3 * block, 2048}) {
-            for (int rows : new int[] {32, 101}) {
+            for (int rows : new int[] {32, 101, 160}) {
                 byte[] data = TestData.randomBlocks(type, rows * cols / block, rnd, () -> rnd.nextGaussian() * 0.02);
                 float[] x = TestData.gaussian(rnd, cols, 1.0);
                 assertMatchesDecodedRows(type, data, rows, cols, x, 1e-6, cols + "x" + rows);
@@ -185,6 +185,14 @@ class InterleavedRowsTest {
         float[] out = new float[rows + 3];
         for (int g = 0; g < grouped.groups(); g++) {
             grouped.dot(g, codes16, sums, scales, out, 3 + 32 * g);
+        }
+        // a row comes out the same whether its group is computed alone or with its pair's other group
+        float[] pairs = new float[rows + 5];
+        for (int g = 0; g + 1 < grouped.groups(); g += 2) {
+            grouped.dotPair(g, codes16, sums, scales, pairs, 5 + 32 * g);
+            for (int r = 32 * g; r < 32 * g + 64; r++) {
+                assertThat(pairs[5 + r]).as("%s %s, row %d in a pair", type, what, r).isEqualTo(out[3 + r]);
+            }
         }
         float[] row = new float[cols];
         for (int r = 0; r < grouped.groups() * 32; r++) {

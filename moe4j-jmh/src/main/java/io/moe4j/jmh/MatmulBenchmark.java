@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
 // the JVM settings of the ./moe4j launcher, which explains them
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC",
         "-Xms1g", "-XX:+AlwaysPreTouch", "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot",
-        "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot4", "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::axpyHalf",
+        "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot4", "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dotPair",
+        "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::axpyHalf",
         "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::scaleHalf",
         "-XX:CompileCommand=CompileThresholdScaling,io.moe4j.tensor.Interleaved*::*,0.05"})
 @State(Scope.Benchmark)
