@@ -125,8 +125,11 @@ final class InterleavedQ4_0 extends InterleavedRows {
 
     /*
      * The same arithmetic as dot, in the same order, for both groups of a pair, so that each row comes out the same
-     * whichever of the two computes it. The scale conversions are written out rather than called: past the JIT's
-     * inlining node budget (which this loop's size reaches) a call to lowHalves stayed a call and boxed its vector.
+     * whichever of the two computes it. One loop over all lines, a block's end handled every eighth: nested in a loop
+     * over blocks, the eight-line loop paid the JIT's loop set-up (range checks, pre- and post-loops) once per block,
+     * and the kernel ran 36 GB/s from cache on one thread against 44-45 flat (JMH, 4096 x 2048). The scale
+     * conversions are written out rather than called: past the JIT's inlining node budget (which this loop's size
+     * reaches) a call to lowHalves stayed a call and boxed its vector.
      */
     @Override
     void dotPair(int group, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
@@ -142,28 +145,32 @@ final class InterleavedQ4_0 extends InterleavedRows {
         FloatVector high = low;
         FloatVector low2 = low;
         FloatVector high2 = low;
-        for (int b = 0; b < blocks; b++) {
-            long base = first + (long) b * 2 * BLOCK_BYTES;
-            int k = b * 32;
-            ShortVector s = ShortVector.zero(SHORTS);
-            ShortVector t = s;
-            for (int q = 0; q < 8; q++) {
-                IntVector w = IntVector.fromMemorySegment(INTS, seg, base + 2 * LINE + 2 * LINE * q, LE);
-                IntVector v = IntVector.fromMemorySegment(INTS, seg, base + 3 * LINE + 2 * LINE * q, LE);
-                int kq = k + 4 * q;
-                ShortVector a0 = ShortVector.broadcast(SHORTS, a[kq]);
-                ShortVector a1 = ShortVector.broadcast(SHORTS, a[kq + 1]);
-                ShortVector a2 = ShortVector.broadcast(SHORTS, a[kq + 2]);
-                ShortVector a3 = ShortVector.broadcast(SHORTS, a[kq + 3]);
-                s = SHORT_VECTOR.cast(s.add(w.and(nibbles).reinterpretAsShorts().mul(a0)
-                                .add(w.lanewise(VectorOperators.LSHR, 4).and(nibbles).reinterpretAsShorts().mul(a1)))
-                        .add(w.lanewise(VectorOperators.LSHR, 8).and(nibbles).reinterpretAsShorts().mul(a2)
-                                .add(w.lanewise(VectorOperators.LSHR, 12).and(nibbles).reinterpretAsShorts().mul(a3))));
-                t = SHORT_VECTOR.cast(t.add(v.and(nibbles).reinterpretAsShorts().mul(a0)
-                                .add(v.lanewise(VectorOperators.LSHR, 4).and(nibbles).reinterpretAsShorts().mul(a1)))
-                        .add(v.lanewise(VectorOperators.LSHR, 8).and(nibbles).reinterpretAsShorts().mul(a2)
-                                .add(v.lanewise(VectorOperators.LSHR, 12).and(nibbles).reinterpretAsShorts().mul(a3))));
+        ShortVector s = ShortVector.zero(SHORTS);
+        ShortVector t = s;
+        ShortVector zero = s;
+        int lines = blocks * 8;
+        for (int i = 0; i < lines; i++) {
+            long at = first + 2L * LINE * (i + (i >> 3) + 1);
+            IntVector w = IntVector.fromMemorySegment(INTS, seg, at, LE);
+            IntVector v = IntVector.fromMemorySegment(INTS, seg, at + LINE, LE);
+            int kq = 4 * i;
+            ShortVector a0 = ShortVector.broadcast(SHORTS, a[kq]);
+            ShortVector a1 = ShortVector.broadcast(SHORTS, a[kq + 1]);
+            ShortVector a2 = ShortVector.broadcast(SHORTS, a[kq + 2]);
+            ShortVector a3 = ShortVector.broadcast(SHORTS, a[kq + 3]);
+            s = SHORT_VECTOR.cast(s.add(w.and(nibbles).reinterpretAsShorts().mul(a0)
+                            .add(w.lanewise(VectorOperators.LSHR, 4).and(nibbles).reinterpretAsShorts().mul(a1)))
+                    .add(w.lanewise(VectorOperators.LSHR, 8).and(nibbles).reinterpretAsShorts().mul(a2)
+                            .add(w.lanewise(VectorOperators.LSHR, 12).and(nibbles).reinterpretAsShorts().mul(a3))));
+            t = SHORT_VECTOR.cast(t.add(v.and(nibbles).reinterpretAsShorts().mul(a0)
+                            .add(v.lanewise(VectorOperators.LSHR, 4).and(nibbles).reinterpretAsShorts().mul(a1)))
+                    .add(v.lanewise(VectorOperators.LSHR, 8).and(nibbles).reinterpretAsShorts().mul(a2)
+                            .add(v.lanewise(VectorOperators.LSHR, 12).and(nibbles).reinterpretAsShorts().mul(a3))));
+            if ((i & 7) != 7) {
+                continue;
             }
+            int b = i >> 3;
+            long base = first + (long) b * 2 * BLOCK_BYTES;
             short centre = (short) ((sums[4 * b] + sums[4 * b + 1] + sums[4 * b + 2] + sums[4 * b + 3]) << 3);
             float xs = scales[b];
             IntVector wide = s.sub(centre).reinterpretAsInts();
@@ -180,6 +187,8 @@ final class InterleavedQ4_0 extends InterleavedRows {
                     .fma(d2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low2));
             high2 = FLOAT_VECTOR.cast(((FloatVector) wide2.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0))
                     .fma(d2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high2));
+            s = zero;
+            t = zero;
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 16);
