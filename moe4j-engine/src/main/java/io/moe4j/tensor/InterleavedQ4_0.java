@@ -7,7 +7,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Q4_0 in groups of 32 rows ({@link InterleavedRows}), multiplied in 16-bit integers, two groups at a time.
@@ -15,7 +14,7 @@ import java.lang.foreign.ValueLayout;
  * <p>A group's block (576 bytes, as the file's) is nine 64-byte lines: first the scales, 32-bit lane i holding
  * row i's fp16 {@code d} in its low half and row 16+i's in its high half; then eight quads of 32 16-bit lanes,
  * lane j of quad q holding the codes of values 4q..4q+3 of row {@link #rowOfLane}(j), four bits each, lowest
- * first. Groups 2p and 2p+1 alternate line by line ({@link #lineAt}), so that {@link #dotPair} reads both in one
+ * first. Groups 2p and 2p+1 alternate line by line ({@link InterleavedRows#lineAt}), so that {@link #dotPair} reads both in one
  * sequential stream and broadcasts each activation code once for 64 rows: the broadcasts were a quarter of the
  * single-group kernel's time, and two groups read as two streams, 37 KB apart, came from memory slower than one
  * group (2026-11-30, JMH, 2 threads on a 151 MB matrix: 30 against 37 GB/s; interleaved line by line 41-50).
@@ -30,11 +29,10 @@ import java.lang.foreign.ValueLayout;
  */
 final class InterleavedQ4_0 extends InterleavedRows {
     private static final int BLOCK_BYTES = 18 * GROUP;
-    private static final int LINE = 64;
     private static final int NIBBLES = 0x000F000F;
 
     InterleavedQ4_0(MemorySegment data, int blocks, int groups) {
-        super(data, blocks, groups);
+        super(data, blocks, groups, BLOCK_BYTES);
     }
 
     /** Row of the group whose codes lane {@code lane} holds. */
@@ -64,35 +62,13 @@ final class InterleavedQ4_0 extends InterleavedRows {
         return true;
     }
 
-    /**
-     * Where line {@code line} (0: scales, 1-8: quads) of block {@code block} of group {@code group} lies in a copy
-     * of {@code groups} groups of {@code blocks} blocks: groups 2p and 2p+1 alternate line by line, a last group
-     * without a partner has its lines in order.
-     */
-    static long lineAt(int group, int groups, int blocks, int block, int line) {
-        long pairStart = (long) (group & ~1) * blocks * BLOCK_BYTES;
-        if ((group | 1) < groups) {
-            return pairStart + (long) block * 2 * BLOCK_BYTES + (2L * line + (group & 1)) * LINE;
-        }
-        return pairStart + (long) block * BLOCK_BYTES + (long) line * LINE;
-    }
-
-    /** One group's blocks, regrouped ({@link #regroupBlock}) into {@code group[0..blocks*576)}, to their lines in {@code copy}. */
-    static void store(byte[] group, MemorySegment copy, int g, int groups, int blocks) {
-        for (int b = 0; b < blocks; b++) {
-            for (int line = 0; line < BLOCK_BYTES / LINE; line++) {
-                MemorySegment.copy(group, b * BLOCK_BYTES + line * LINE, copy, ValueLayout.JAVA_BYTE, lineAt(g, groups, blocks, b, line), LINE);
-            }
-        }
-    }
-
     @Override
     void dot(int group, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
         checkActivation(a, sums, scales, 32);
         MemorySegment seg = data;
-        long first = lineAt(group, groups(), blocks, 0, 0);
+        long first = lineAt(group, 0, 0);
         // lines of a block, and blocks, lie twice as far apart where the group has a partner
-        long line = lineAt(group, groups(), blocks, 0, 1) - first;
+        long line = lineAt(group, 0, 1) - first;
         long blockStride = line * (BLOCK_BYTES / LINE);
         IntVector nibbles = IntVector.broadcast(INTS, NIBBLES);
         FloatVector low = FloatVector.zero(FLOATS);
@@ -139,7 +115,7 @@ final class InterleavedQ4_0 extends InterleavedRows {
         }
         checkActivation(a, sums, scales, 32);
         MemorySegment seg = data;
-        long first = lineAt(group, groups(), blocks, 0, 0);
+        long first = lineAt(group, 0, 0);
         IntVector nibbles = IntVector.broadcast(INTS, NIBBLES);
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = low;

@@ -30,7 +30,7 @@ final class InterleavedQ4_K extends InterleavedRows {
     private static final int CODES = SCALES + 16 * GROUP;
 
     InterleavedQ4_K(MemorySegment data, int blocks, int groups) {
-        super(data, blocks, groups);
+        super(data, blocks, groups, BLOCK_BYTES);
     }
 
     /** The 6-bit scale ({@code min == false}) or min of sub-block {@code j} from the twelve packed bytes at {@code q}. */

@@ -33,7 +33,7 @@ final class InterleavedQ6_K extends InterleavedRows {
     private static final int RUN_BYTES = 6 * GROUP;
 
     InterleavedQ6_K(MemorySegment data, int blocks, int groups) {
-        super(data, blocks, groups);
+        super(data, blocks, groups, BLOCK_BYTES);
     }
 
     /** The 6-bit code of value {@code v} (0..255) of the {@code block_q6_K} at {@code from}. */

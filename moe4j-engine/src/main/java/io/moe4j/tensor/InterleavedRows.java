@@ -58,14 +58,52 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
     /** Gives a copy's bytes back to the budget once the collector has freed it (its arena is automatic). */
     private static final Cleaner RETURNS = Cleaner.create();
 
+    /** Bytes of a line: a 512-bit vector. */
+    static final int LINE = 64;
+
     final MemorySegment data;
     final int blocks;
     private final int groups;
+    private final int blockBytes;
 
-    InterleavedRows(MemorySegment data, int blocks, int groups) {
+    InterleavedRows(MemorySegment data, int blocks, int groups, int blockBytes) {
         this.data = data;
         this.blocks = blocks;
         this.groups = groups;
+        this.blockBytes = blockBytes;
+    }
+
+    /** Whether the copy of {@code type} alternates the lines of groups 2p and 2p+1 ({@link #lineAt}). */
+    static boolean pairsLines(GgmlType type) {
+        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0;
+    }
+
+    /**
+     * Where line {@code line} of block {@code block} of group {@code group} lies in a copy of {@code groups} groups
+     * of {@code blocks} blocks of {@code blockBytes} (a multiple of {@link #LINE}) that pairs lines: groups 2p and
+     * 2p+1 alternate line by line, so that {@link #dotPair} reads both as one sequential stream; a last group without
+     * a partner has its lines in order.
+     */
+    static long lineAt(int group, int groups, int blocks, int blockBytes, int block, int line) {
+        long pairStart = (long) (group & ~1) * blocks * blockBytes;
+        if ((group | 1) < groups) {
+            return pairStart + (long) block * 2 * blockBytes + (2L * line + (group & 1)) * LINE;
+        }
+        return pairStart + (long) block * blockBytes + (long) line * LINE;
+    }
+
+    /** {@link #lineAt} in this copy. */
+    final long lineAt(int group, int block, int line) {
+        return lineAt(group, groups, blocks, blockBytes, block, line);
+    }
+
+    /** One group's regrouped blocks {@code group[0 .. blocks*blockBytes)} to their lines ({@link #lineAt}) in {@code copy}. */
+    private static void storeLines(byte[] group, MemorySegment copy, int g, int groups, int blocks, int blockBytes) {
+        for (int b = 0; b < blocks; b++) {
+            for (int line = 0; line < blockBytes / LINE; line++) {
+                MemorySegment.copy(group, b * blockBytes + line * LINE, copy, ValueLayout.JAVA_BYTE, lineAt(g, groups, blocks, blockBytes, b, line), LINE);
+            }
+        }
     }
 
     /**
@@ -103,8 +141,8 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
                 if (!regroup(type, in, blocks, out)) {
                     finite.set(false);
                 }
-                if (type == GgmlType.Q4_0) {
-                    InterleavedQ4_0.store(out, copy, g, groups, blocks);
+                if (pairsLines(type)) {
+                    storeLines(out, copy, g, groups, blocks, copyBlockBytes(type));
                 } else {
                     MemorySegment.copy(out, 0, copy, ValueLayout.JAVA_BYTE, (long) g * groupBytes, groupBytes);
                 }
