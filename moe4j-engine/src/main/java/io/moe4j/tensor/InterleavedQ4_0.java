@@ -67,8 +67,7 @@ final class InterleavedQ4_0 extends InterleavedRows {
         checkActivation(a, sums, scales, 32);
         MemorySegment seg = data;
         long first = lineAt(group, 0, 0);
-        // lines of a block, and blocks, lie twice as far apart where the group has a partner
-        long line = lineAt(group, 0, 1) - first;
+        long line = lineStride(group);
         long blockStride = line * (BLOCK_BYTES / LINE);
         IntVector nibbles = IntVector.broadcast(INTS, NIBBLES);
         FloatVector low = FloatVector.zero(FLOATS);

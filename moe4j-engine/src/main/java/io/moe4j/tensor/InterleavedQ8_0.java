@@ -50,8 +50,7 @@ final class InterleavedQ8_0 extends InterleavedRows {
         checkActivation(a, sums, scales, 32);
         MemorySegment seg = data;
         long first = lineAt(group, 0, 0);
-        // lines of a block, and blocks, lie twice as far apart where the group has a partner
-        long line = lineAt(group, 0, 1) - first;
+        long line = lineStride(group);
         long blockStride = line * (BLOCK_BYTES / LINE);
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = low;

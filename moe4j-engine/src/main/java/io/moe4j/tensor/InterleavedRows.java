@@ -97,6 +97,11 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
         return lineAt(group, groups, blocks, blockBytes, block, line);
     }
 
+    /** Bytes from one line of {@code group} to its next: twice {@link #LINE} where the group has a partner. */
+    final long lineStride(int group) {
+        return lineAt(group, 0, 1) - lineAt(group, 0, 0);
+    }
+
     /** One group's regrouped blocks {@code group[0 .. blocks*blockBytes)} to their lines ({@link #lineAt}) in {@code copy}. */
     private static void storeLines(byte[] group, MemorySegment copy, int g, int groups, int blocks, int blockBytes) {
         for (int b = 0; b < blocks; b++) {

@@ -190,9 +190,9 @@ public final class Matmul {
 
     /**
      * Rows {@code [start, end)} through the regrouped copy ({@link InterleavedRows}), two groups at a time where the
-     * range holds both ({@link InterleavedRows#dotPair}), and rows past its last whole group through {@link #fused}. A group the range cuts (when a matrix follows others' rows
-     * in {@link #applyAll}) is computed whole into a buffer, so every row has the same value however the rows are
-     * split among threads.
+     * range holds both ({@link InterleavedRows#dotPair}), and rows past its last whole group through {@link #fused}.
+     * A group the range cuts (when a matrix follows others' rows in {@link #applyAll}) is computed whole into a
+     * buffer, so every row has the same value however the rows are split among threads.
      */
     private static void interleaved(WeightMatrix w, InterleavedRows groups, float[][] codes, short[][] codes16, short[][] sums,
                                     float[][] scales, float[][] out, int outOffset, int start, int end) {
