@@ -130,7 +130,7 @@ class MatmulTest {
 
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
-    void regroupedRowsMatchNaiveProductInDecode(GgmlType type) {
+    void regroupedRowsMatchNaiveProductAtEveryBatchSize(GgmlType type) {
         Random rnd = new Random(17);
         int cols = type.blockSize() == 256 ? 512 : 544;
         int rows = 101;
@@ -138,7 +138,67 @@ class MatmulTest {
         WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols, true);
         assertThat(w.interleaved(null) != null).as("regrouped where the machine has 512-bit vectors")
                 .isEqualTo(InterleavedRows.applies(type, rows, cols));
-        assertMatchesNaiveProduct(w, new int[] {1, 2}, rnd);
+        assertMatchesNaiveProduct(w, new int[] {1, 2, 3, 5, 40}, rnd);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    void aBatchThroughRegroupedRowsGivesEachTokenWhatItGetsAlone(GgmlType type) {
+        Random rnd = new Random(31);
+        int cols = 512;
+        int rows = 160;
+        byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
+        WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols, true);
+        float[][] x = new float[7][];
+        for (int t = 0; t < x.length; t++) {
+            x[t] = TestData.gaussian(rnd, cols, 1.0);
+        }
+        try (ComputePool pool = new ComputePool(2)) {
+            float[][] batch = new float[x.length][rows];
+            Matmul.apply(pool, w, x, 0, batch, 0);
+            for (int t = 0; t < x.length; t++) {
+                float[][] alone = new float[1][rows];
+                Matmul.apply(pool, w, new float[][] {x[t]}, 0, alone, 0);
+                assertThat(batch[t]).as("%s token %d", type, t).containsExactly(alone[0]);
+            }
+        }
+    }
+
+    @Test
+    void batchesSharingRowsInOneOperationEqualBatchesAlone() {
+        // a prefill's experts: each takes a subset of the same rows, rounded once for all of them, while a product of
+        // another weight type rounds the same rows its own way (Q8_K against Q8_0) and one without a regrouped copy
+        // (F16) goes through the float kernels
+        Random rnd = new Random(37);
+        int cols = 512;
+        float[][] rowsOfBatch = new float[9][];
+        for (int t = 0; t < rowsOfBatch.length; t++) {
+            rowsOfBatch[t] = TestData.gaussian(rnd, cols, 1.0);
+        }
+        int[][] subsets = {{0, 2, 3, 5, 8}, {1, 2, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8}, {8, 5, 2}, {4, 6, 7}};
+        GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q8_0, GgmlType.F16};
+        Matmul.Product[] together = new Matmul.Product[types.length];
+        float[][][] alone = new float[types.length][][];
+        try (ComputePool pool = new ComputePool(2)) {
+            for (int i = 0; i < types.length; i++) {
+                int rows = 96;
+                byte[] data = TestData.randomBlocks(types[i], rows * cols / types[i].blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
+                WeightMatrix w = new WeightMatrix("w" + i, BlockFormats.of(types[i]), MemorySegment.ofArray(data), 0, rows, cols, true);
+                float[][] x = new float[subsets[i].length][];
+                for (int j = 0; j < x.length; j++) {
+                    x[j] = rowsOfBatch[subsets[i][j]];
+                }
+                alone[i] = new float[x.length][rows];
+                Matmul.apply(pool, w, x, 0, alone[i], 0);
+                together[i] = new Matmul.Product(w, x, 0, new float[x.length][rows], 0);
+            }
+            Matmul.applyAll(pool, together);
+        }
+        for (int i = 0; i < types.length; i++) {
+            for (int j = 0; j < subsets[i].length; j++) {
+                assertThat(together[i].out()[j]).as("%s, product %d, row %d", types[i], i, j).containsExactly(alone[i][j]);
+            }
+        }
     }
 
     @Test
