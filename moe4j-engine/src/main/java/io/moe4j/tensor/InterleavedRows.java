@@ -127,7 +127,7 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
      * second): Q4_0 6.0 against 3.3 at 8 vectors and 1.2 against 0.7 at 64 (16-bit products of 4-bit codes are
      * cheap); Q8_0 4.1-4.7 against 2.4 at 8, 2.5 against 2.1-2.5 at 16, 1.6 against 1.6 at 24 and 1.0 against
      * 1.2 at 32 (its 32-bit products do no more per instruction than float multiply-adds); Q4_K and Q6_K 6.5
-     * against 4.5 and 6.1 against 5.0 at 4, even at 8 and 0.8-1.0 against 1.2-1.3 at 32.
+     * against 4.5 and 6.1 against 5.0 at 4, even at 8, and 0.4-1.0 against 1.2-1.3 at 32.
      */
     static int maxBatch(GgmlType type) {
         return switch (type) {

@@ -70,9 +70,10 @@ public final class Matmul {
                     // a prefill's experts read overlapping subsets of the same rows: each row is rounded once
                     roundedRows = new java.util.IdentityHashMap<>();
                 }
-                inputs[i] = new RoundedInput(p.x(), p.xOffset(), format, p.w().cols(), scratch, fused ? null : roundedRows);
+                // a batch's rows are allocated, not taken from the scratch, which would keep a long prompt's for good
+                inputs[i] = new RoundedInput(p.x(), p.xOffset(), format, p.w().cols(), fused ? scratch : null, fused ? null : roundedRows);
             }
-            tasks[i] = fusedTask(groups, p.w(), inputs[i], p.out(), p.outOffset(), scratch);
+            tasks[i] = fusedTask(groups, p.w(), inputs[i], p.out(), p.outOffset(), fused ? scratch : null);
             firstRow[i + 1] += p.w().rows();
             work += (long) p.w().rows() * p.w().cols() * p.x().length;
         }
@@ -137,8 +138,8 @@ public final class Matmul {
             this.format = format;
             this.xOffset = xOffset;
             this.cols = cols;
-            codes = scratch.take(cols);
-            scales = format.isBlockQuantized() ? scratch.take(cols / format.blockSize()) : null;
+            codes = floats(scratch, cols);
+            scales = format.isBlockQuantized() ? floats(scratch, cols / format.blockSize()) : null;
             format.quantize(x, xOffset, codes, 0, scales, 0, cols);
         }
 
@@ -148,17 +149,26 @@ public final class Matmul {
 
         void prepareIntegers(ActivationScratch scratch) {
             if (codes16 == null) {
-                codes16 = scratch.takeShorts(cols);
-                sums = scratch.takeShorts(cols / InterleavedRows.SUM_RUN);
+                codes16 = shorts(scratch, cols);
+                sums = shorts(scratch, cols / InterleavedRows.SUM_RUN);
                 InterleavedRows.prepare(codes, codes16, sums, cols);
             }
         }
     }
 
+    /** An array from {@code scratch}, or a new one where there is none. */
+    private static float[] floats(ActivationScratch scratch, int length) {
+        return scratch == null ? new float[length] : scratch.take(length);
+    }
+
+    private static short[] shorts(ActivationScratch scratch, int length) {
+        return scratch == null ? new short[length] : scratch.takeShorts(length);
+    }
+
     /**
      * A batch of activation rows rounded as llama.cpp rounds them for one weight type ({@link ActivationFormat}),
-     * into arrays of the caller's {@link ActivationScratch}: codes and block scales, and for the row-grouped
-     * kernels the codes as 16-bit integers with their sums, made on first need.
+     * into arrays of the caller's {@link ActivationScratch} (new arrays when it is null): codes and block scales, and
+     * for the row-grouped kernels the codes as 16-bit integers with their sums, made on first need.
      */
     private static final class RoundedInput {
         final float[][] x;
