@@ -108,7 +108,7 @@ final class InterleavedQ4_0 extends InterleavedRows {
      */
     @Override
     void dotPair(int group, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
-        if ((group & 1) != 0 || group + 1 >= groups()) {
+        if (!startsPair(group)) {
             super.dotPair(group, a, sums, scales, out, outOffset);
             return;
         }

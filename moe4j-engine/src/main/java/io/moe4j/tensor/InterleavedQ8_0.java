@@ -83,7 +83,7 @@ final class InterleavedQ8_0 extends InterleavedRows {
      */
     @Override
     void dotPair(int group, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
-        if ((group & 1) != 0 || group + 1 >= groups()) {
+        if (!startsPair(group)) {
             super.dotPair(group, a, sums, scales, out, outOffset);
             return;
         }

@@ -92,6 +92,11 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
         return pairStart + (long) block * blockBytes + (long) line * LINE;
     }
 
+    /** Whether {@code group} is the first of a pair whose lines alternate ({@link #lineAt}): even, with a partner after it. */
+    final boolean startsPair(int group) {
+        return (group & 1) == 0 && group + 1 < groups;
+    }
+
     /** {@link #lineAt} in this copy. */
     final long lineAt(int group, int block, int line) {
         return lineAt(group, groups, blocks, blockBytes, block, line);

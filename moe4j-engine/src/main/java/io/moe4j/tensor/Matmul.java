@@ -3,17 +3,18 @@ package io.moe4j.tensor;
 /**
  * Products of a weight matrix with a batch of activation vectors, split by rows across a
  * {@link ComputePool}. Activations are first rounded as llama.cpp rounds them for this weight type
- * ({@link ActivationFormat}). Then two kinds of kernel:
+ * ({@link ActivationFormat}). Then one of three kernels:
  * <ul>
  *   <li>integer kernels, for a Q4_0, Q8_0, Q4_K or Q6_K matrix with a copy regrouped for them
  *       ({@link InterleavedRows}), up to a batch size that depends on the type ({@link InterleavedRows#maxBatch}:
  *       any for Q4_0): 32 rows at a time, each vector in turn while the rows are in cache, so that a token comes
- *       out the same in a batch as alone. On a Q4_0 expert (1024 x 2048) with 8 tokens that is
- *       1.8x the float kernels' speed, and olmoe Q4_0 prefill went from about 55 to about 100 tok/s. The same for one or two vectors on other matrices: the format's fused
- *       {@link BlockFormat#dot}, which reads each weight once and multiplies in registers, on short rows four rows
- *       per call ({@link BlockFormat#dot4}). The quantized activations go into per-thread arrays reused from call to
- *       call ({@link ActivationScratch});</li>
- *   <li>float kernels, for three or more vectors on other matrices: rows are decoded once into float buffers and
+ *       out the same in a batch as alone. On a Q4_0 expert (1024 x 2048) with 8 tokens that is 1.8x the float
+ *       kernels' speed, and olmoe Q4_0 prefill went from about 55 to about 100 tok/s;</li>
+ *   <li>for one or two vectors on other matrices, the format's fused {@link BlockFormat#dot}, which reads each
+ *       weight once and multiplies in registers, on short rows four rows per call ({@link BlockFormat#dot4}).
+ *       For these and for decode's integer kernels the quantized activations go into per-thread arrays reused
+ *       from call to call ({@link ActivationScratch});</li>
+ *   <li>float kernels, for three or more vectors otherwise: rows are decoded once into float buffers and
  *       multiplied with four vectors at a time, either four rows at a time ({@link VectorMath#dot4x4}) or, for many
  *       tokens on short rows, as transposed panels of rows, a cache-sized slice at a time
  *       ({@link VectorMath#panelTimes4}), which need no horizontal sums.</li>
