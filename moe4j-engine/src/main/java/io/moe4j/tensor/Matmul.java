@@ -48,6 +48,7 @@ public final class Matmul {
         RoundedInput[] inputs = new RoundedInput[products.length];
         java.util.IdentityHashMap<float[], RoundedRow> roundedRows = null;
         long work = 0;
+        boolean regrouped = false;
         for (int i = 0; i < products.length; i++) {
             Product p = products[i];
             firstRow[i + 1] = firstRow[i];
@@ -75,6 +76,7 @@ public final class Matmul {
                 inputs[i] = new RoundedInput(p.x(), p.xOffset(), format, p.w().cols(), fused ? scratch : null, fused ? null : roundedRows);
             }
             tasks[i] = fusedTask(groups, p.w(), inputs[i], p.out(), p.outOffset(), fused ? scratch : null);
+            regrouped |= groups != null;
             firstRow[i + 1] += p.w().rows();
             work += (long) p.w().rows() * p.w().cols() * p.x().length;
         }
@@ -92,7 +94,9 @@ public final class Matmul {
             all.run(0, rows);
         } else {
             int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD * rows / work));
-            pool.forRange(rows, minRows, InterleavedRows.PAIR, all);
+            // chunks of whole pairs of groups for the pair kernel; other rows split anywhere (a router's 64-row
+            // gate, rounded up to a pair, went to one thread whole)
+            pool.forRange(rows, minRows, regrouped ? InterleavedRows.PAIR : 1, all);
         }
     }
 

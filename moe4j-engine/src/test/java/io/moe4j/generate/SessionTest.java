@@ -36,6 +36,25 @@ class SessionTest {
         }
     }
 
+    /**
+     * Past a few dozen cached positions a decode step's heads are split among the threads: each thread must
+     * attend with its own scratch, and every logit come out as on one thread.
+     */
+    @Test
+    void decodingOnTwoThreadsGivesWhatOneThreadGives() {
+        try (MoeModel model = Architectures.load(Shared.file("models/synthetic/tiny-qwen3moe-q8_0.gguf"));
+             ComputePool one = new ComputePool(1);
+             ComputePool two = new ComputePool(2)) {
+            Session alone = new Session(model, one, 64);
+            Session shared = new Session(model, two, 64);
+            for (int t = 0; t < 64; t++) {
+                int token = (t * 97) % 512;
+                float[] expected = alone.feed(token).clone();
+                assertThat(shared.feed(token)).as("position %d", t).containsExactly(expected);
+            }
+        }
+    }
+
     @Test
     void logitsRowsMustFitTheBatchAndTheVocabulary() {
         try (MoeModel model = Architectures.load(Shared.file("models/synthetic/tiny-qwen3moe-f32.gguf"));
