@@ -30,6 +30,10 @@ final class BenchCommand implements Runnable {
     @Option(names = {"-n", "--n-gen"}, paramLabel = "N", description = "Decode tokens; 0 skips decode (default ${DEFAULT-VALUE}).")
     int generate = 64;
 
+    @Option(names = {"-d", "--n-depth"}, paramLabel = "N",
+            description = "Tokens already in the context before each prefill and decode, filled untimed (default ${DEFAULT-VALUE}).")
+    int depth = 0;
+
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "Repetitions after the warm-up (default ${DEFAULT-VALUE}).")
     int repetitions = 3;
 
@@ -38,21 +42,21 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        if (prompt < 0 || generate < 0 || repetitions < 1) {
-            throw new UserError("-p and -n must not be negative and -r must be positive");
+        if (prompt < 0 || generate < 0 || depth < 0 || repetitions < 1) {
+            throw new UserError("-p, -n and -d must not be negative and -r must be positive");
         }
         try (MoeModel model = Architectures.load(modelOptions.requireModel(), modelOptions.loadOptions()); ComputePool pool = modelOptions.pool()) {
             model.file().preload();
-            int ctx = Math.max(prompt, generate);
+            int ctx = depth + Math.max(prompt, generate);
             if (ctx > model.config().contextLength()) {
                 System.err.printf("moe4j: note: %d tokens exceed the model's trained context of %d%n", ctx, model.config().contextLength());
             }
             List<Benchmark.Measurement> results = new ArrayList<>();
             if (prompt > 0) {
-                results.add(Benchmark.prefill(model, pool, prompt, repetitions, s -> System.err.println("moe4j: " + s)));
+                results.add(Benchmark.prefill(model, pool, prompt, depth, repetitions, s -> System.err.println("moe4j: " + s)));
             }
             if (generate > 0) {
-                results.add(Benchmark.decode(model, pool, generate, repetitions, s -> System.err.println("moe4j: " + s)));
+                results.add(Benchmark.decode(model, pool, generate, depth, repetitions, s -> System.err.println("moe4j: " + s)));
             }
             double bytesPerToken = model.activeBytesPerToken();
             // measured right after the runs: on a shared machine the speed drifts within minutes
@@ -63,7 +67,7 @@ final class BenchCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "model: %s (%s), threads: %d, weights read per decoded token: %.1f MB%n",
                         modelOptions.model.getFileName(), model.config().architecture(), pool.threads(), bytesPerToken / 1e6);
                 for (Benchmark.Measurement m : results) {
-                    System.out.printf(Locale.ROOT, "%-6s %10.2f ± %.2f tok/s   (median %.2f, best %.2f)%n", m.name(),
+                    System.out.printf(Locale.ROOT, "%-12s %10.2f ± %.2f tok/s   (median %.2f, best %.2f)%n", m.name(),
                             m.meanTokensPerSecond(), m.sdTokensPerSecond(), m.medianTokensPerSecond(), m.bestTokensPerSecond());
                 }
                 results.stream().filter(m -> m.name().startsWith("tg")).findFirst().ifPresent(m -> {
@@ -87,6 +91,7 @@ final class BenchCommand implements Runnable {
         root.put("model", modelOptions.model.toString());
         root.put("architecture", model.config().architecture());
         root.put("threads", modelOptions.threads);
+        root.put("n_depth", depth);
         root.put("weight_bytes_per_token", bytesPerToken);
         if (!Double.isNaN(memoryRead)) {
             root.put("memory_read_gb_per_second", memoryRead);

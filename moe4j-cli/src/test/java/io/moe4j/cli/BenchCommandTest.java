@@ -25,4 +25,18 @@ class BenchCommandTest {
         assertThat(root.get("memory_read_gb_per_second").asDouble()).isPositive();
         assertThat(root.get("results").get(0).get("test").asText()).isEqualTo("tg4");
     }
+
+    /** {@code -d} fills the context before each run, as llama-bench's does, and names the rows after it. */
+    @Test
+    void decodesAfterAFilledContext() throws Exception {
+        Console json = Console.run("bench", "-m", MODEL, "-p", "0", "-n", "4", "-d", "40", "-r", "1", "-t", "2", "--json");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.out());
+        assertThat(root.get("n_depth").asInt()).isEqualTo(40);
+        assertThat(root.get("results").get(0).get("test").asText()).isEqualTo("tg4 @ d40");
+
+        Console negative = Console.run("bench", "-m", MODEL, "-d", "-1");
+        assertThat(negative.exitCode()).isNotZero();
+        assertThat(negative.err()).contains("-d must not be negative").doesNotContain("Exception");
+    }
 }

@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * Prefill and decode speed, measured as llama-bench does: a prefill of {@code p} tokens in one batch,
- * and a decode of {@code n} tokens one at a time from an empty context, each repeated after a warm-up.
+ * and a decode of {@code n} tokens one at a time, from an empty context or after {@code d} tokens (not timed), each
+ * repeated after a warm-up.
  * The warm-up repeats the operation for at least {@link #WARM_UP_NANOS} and until two runs agree: unlike
  * llama-bench's compiled code, our kernels are compiled by the JIT while they run, and a single warm-up run left
  * later runs up to 7x apart.
@@ -51,26 +52,51 @@ public final class Benchmark {
     }
 
     public static Measurement prefill(MoeModel model, ComputePool pool, int tokens, int repetitions, Consumer<String> progress) {
+        return prefill(model, pool, tokens, 0, repetitions, progress);
+    }
+
+    /** A prefill of {@code tokens} after {@code depth} tokens already in the context (llama-bench's {@code -d}), which is not timed. */
+    public static Measurement prefill(MoeModel model, ComputePool pool, int tokens, int depth, int repetitions, Consumer<String> progress) {
         int[] ids = randomTokens(model, tokens, 1);
-        Session session = new Session(model, pool, tokens);
-        return measure("pp" + tokens, tokens, repetitions, progress, () -> {
-            session.reset();
-            session.feed(ids);
-        });
+        Session session = new Session(model, pool, depth + tokens);
+        return measure(name("pp", tokens, depth), tokens, repetitions, progress, filler(model, session, depth), () -> session.feed(ids));
     }
 
     public static Measurement decode(MoeModel model, ComputePool pool, int tokens, int repetitions, Consumer<String> progress) {
+        return decode(model, pool, tokens, 0, repetitions, progress);
+    }
+
+    /** A decode of {@code tokens} after {@code depth} tokens already in the context, which is not timed. */
+    public static Measurement decode(MoeModel model, ComputePool pool, int tokens, int depth, int repetitions, Consumer<String> progress) {
         int[] ids = randomTokens(model, tokens, 2);
-        Session session = new Session(model, pool, tokens);
-        return measure("tg" + tokens, tokens, repetitions, progress, () -> {
-            session.reset();
+        Session session = new Session(model, pool, depth + tokens);
+        return measure(name("tg", tokens, depth), tokens, repetitions, progress, filler(model, session, depth), () -> {
             for (int id : ids) {
                 session.feed(id);
             }
         });
     }
 
-    private static Measurement measure(String name, int tokens, int repetitions, Consumer<String> progress, Runnable run) {
+    /** llama-bench's names: {@code tg32}, or {@code tg32 @ d512} with a filled context. */
+    private static String name(String kind, int tokens, int depth) {
+        return kind + tokens + (depth > 0 ? " @ d" + depth : "");
+    }
+
+    /** Empties the session and fills its context with {@code depth} tokens, as one batch. */
+    private static Runnable filler(MoeModel model, Session session, int depth) {
+        if (depth < 0) {
+            throw new IllegalArgumentException("depth must not be negative, got " + depth);
+        }
+        int[] context = randomTokens(model, depth, 3);
+        return () -> {
+            session.reset();
+            if (depth > 0) {
+                session.feed(context);
+            }
+        };
+    }
+
+    private static Measurement measure(String name, int tokens, int repetitions, Consumer<String> progress, Runnable setUp, Runnable run) {
         if (tokens < 1 || repetitions < 1) {
             throw new IllegalArgumentException(name + ": tokens and repetitions must be positive");
         }
@@ -80,6 +106,7 @@ public final class Benchmark {
         long last = Long.MAX_VALUE;
         long elapsed;
         do {
+            setUp.run();
             long t0 = System.nanoTime();
             run.run();
             previous = last;
@@ -88,6 +115,7 @@ public final class Benchmark {
         } while (elapsed < WARM_UP_NANOS || (!steady(previous, last) && elapsed < WARM_UP_LIMIT_NANOS));
         double[] rates = new double[repetitions];
         for (int r = 0; r < repetitions; r++) {
+            setUp.run();
             long t0 = System.nanoTime();
             run.run();
             rates[r] = tokens / ((System.nanoTime() - t0) / 1e9);
