@@ -106,8 +106,8 @@ public final class Attention {
         int kvHead = head / (config.headCount() / config.headCountKv());
         float[] keys = cache.keys(layer);
         float[] values = cache.values(layer);
-        int kStride = cache.keyLength();
-        int vStride = cache.valueLength();
+        int firstKey = cache.keyOffset(kvHead, 0);
+        int firstValue = cache.valueOffset(kvHead, 0);
         float scale = (float) (1.0 / Math.sqrt(headSize));
         // scratch: the value accumulator, then the query rounded to F16
         float[] acc = scratch;
@@ -118,7 +118,7 @@ public final class Attention {
         float max = Float.NEGATIVE_INFINITY;
         float sum = 0f;
         for (int p = 0; p <= pos; p++) {
-            float s = VectorMath.dot(query, queryOffset, keys, p * kStride + kvHead * headSize, headSize) * scale;
+            float s = VectorMath.dot(query, queryOffset, keys, firstKey + p * headSize, headSize) * scale;
             float rescale = 1f;
             float weight = 1f;
             if (s > max) {
@@ -128,8 +128,7 @@ public final class Attention {
             } else {
                 weight = (float) Math.exp(s - max);
             }
-            int v = p * vStride + kvHead * valueHeadSize;
-            VectorMath.axpyHalf(weight, values, v, acc, 0, valueHeadSize);
+            VectorMath.axpyHalf(weight, values, firstValue + p * valueHeadSize, acc, 0, valueHeadSize);
             sum = sum * rescale + weight;
         }
         float inverse = 1f / sum;
