@@ -49,6 +49,31 @@ class InterleavedRowsTest {
         assertThat(together.data.mismatch(alone.data)).isEqualTo(-1);
     }
 
+    /** The kernels' form of an activation: each code as a 16-bit integer and the sum of each run of eight. */
+    @Test
+    void preparedCodesAndSumsMatchTheCodes() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+        for (int cols : new int[] {8, 16, 24, 40, 256, 1000, 2048}) {
+            float[] codes = new float[cols];
+            for (int i = 0; i < cols; i++) {
+                codes[i] = random.nextInt(-128, 128);
+            }
+            short[] codes16 = new short[cols];
+            short[] sums = new short[cols / InterleavedRows.SUM_RUN];
+            InterleavedRows.prepare(codes, codes16, sums, cols);
+            for (int i = 0; i < cols; i++) {
+                assertThat(codes16[i]).as("cols %d, code %d", cols, i).isEqualTo((short) codes[i]);
+            }
+            for (int run = 0; run < sums.length; run++) {
+                int sum = 0;
+                for (int i = 8 * run; i < 8 * run + 8; i++) {
+                    sum += (int) codes[i];
+                }
+                assertThat(sums[run]).as("cols %d, run %d", cols, run).isEqualTo((short) sum);
+            }
+        }
+    }
+
     @Test
     void q4_0BlockSumsAtTheirBoundsStayExact() {
         int rows = 32;
