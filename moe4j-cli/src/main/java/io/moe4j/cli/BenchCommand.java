@@ -8,6 +8,7 @@ import io.moe4j.generate.MemoryBandwidth;
 import io.moe4j.model.Architectures;
 import io.moe4j.model.MoeModel;
 import io.moe4j.tensor.ComputePool;
+import io.moe4j.tensor.OperationTimes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -70,6 +71,13 @@ final class BenchCommand implements Runnable {
                     System.out.printf(Locale.ROOT, "%-12s %10.2f ± %.2f tok/s   (median %.2f, best %.2f)%n", m.name(),
                             m.meanTokensPerSecond(), m.sdTokensPerSecond(), m.medianTokensPerSecond(), m.bestTokensPerSecond());
                 }
+                for (Benchmark.Measurement m : results) {
+                    OperationTimes o = m.operations();
+                    System.out.printf(Locale.ROOT, "%s: %.1f%% of the time in %,d parallel operations; the calling thread waited %.1f%% at their ends"
+                                    + " (%.1f%% in %d waits of %.1f ms or more, each a thread that lost its CPU)%n",
+                            m.name(), share(o.operationNanos(), m.nanos()), o.operations(), share(o.waitNanos(), m.nanos()),
+                            share(o.longWaitNanos(), m.nanos()), o.longWaits(), OperationTimes.LONG_WAIT_NANOS / 1e6);
+                }
                 results.stream().filter(m -> m.name().startsWith("tg")).findFirst().ifPresent(m -> {
                     double weights = m.meanTokensPerSecond() * bytesPerToken / 1e9;
                     System.out.printf(Locale.ROOT, "decode weight bandwidth: %.2f GB/s (median run %.2f GB/s), %.0f%% of the memory read speed%n",
@@ -84,6 +92,11 @@ final class BenchCommand implements Runnable {
     /** Far larger than any cache, small beside a model. */
     private static final long MEMORY_TEST_BYTES = 256L << 20;
     private static final int MEMORY_TEST_PASSES = 7;
+
+    /** {@code part} as a percentage of {@code whole}. */
+    private static double share(long part, long whole) {
+        return whole > 0 ? 100.0 * part / whole : 0;
+    }
 
     private void printJson(MoeModel model, List<Benchmark.Measurement> results, double bytesPerToken, double memoryRead) {
         ObjectMapper mapper = new ObjectMapper();
@@ -111,6 +124,13 @@ final class BenchCommand implements Runnable {
             if (m.name().startsWith("tg")) {
                 r.put("weight_gb_per_second", m.meanTokensPerSecond() * bytesPerToken / 1e9);
             }
+            OperationTimes o = m.operations();
+            ObjectNode ops = r.putObject("parallel_operations");
+            ops.put("count", o.operations());
+            ops.put("share_of_time", share(o.operationNanos(), m.nanos()) / 100);
+            ops.put("wait_share_of_time", share(o.waitNanos(), m.nanos()) / 100);
+            ops.put("long_waits", o.longWaits());
+            ops.put("long_wait_share_of_time", share(o.longWaitNanos(), m.nanos()) / 100);
         }
         try {
             System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));

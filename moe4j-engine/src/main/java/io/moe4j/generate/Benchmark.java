@@ -2,6 +2,7 @@ package io.moe4j.generate;
 
 import io.moe4j.model.MoeModel;
 import io.moe4j.tensor.ComputePool;
+import io.moe4j.tensor.OperationTimes;
 
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -16,8 +17,12 @@ import java.util.function.Consumer;
  */
 public final class Benchmark {
 
-    /** Mean and standard deviation of tokens per second over the repetitions. */
-    public record Measurement(String name, int tokens, double meanTokensPerSecond, double sdTokensPerSecond, double[] samples) {
+    /**
+     * Mean and standard deviation of tokens per second over the repetitions, and where the measured runs spent their
+     * time ({@code operations}: inside the pool's parallel operations, over {@code nanos} in all).
+     */
+    public record Measurement(String name, int tokens, double meanTokensPerSecond, double sdTokensPerSecond, double[] samples,
+                              OperationTimes operations, long nanos) {
         /** The median run: on a shared machine one stalled run moves the mean, not this. */
         public double medianTokensPerSecond() {
             return median(samples);
@@ -59,7 +64,7 @@ public final class Benchmark {
     public static Measurement prefill(MoeModel model, ComputePool pool, int tokens, int depth, int repetitions, Consumer<String> progress) {
         int[] ids = randomTokens(model, tokens, 1);
         Session session = new Session(model, pool, depth + tokens);
-        return measure(name("pp", tokens, depth), tokens, repetitions, progress, filler(model, session, depth), () -> session.feed(ids));
+        return measure(name("pp", tokens, depth), tokens, repetitions, pool, progress, filler(model, session, depth), () -> session.feed(ids));
     }
 
     public static Measurement decode(MoeModel model, ComputePool pool, int tokens, int repetitions, Consumer<String> progress) {
@@ -70,7 +75,7 @@ public final class Benchmark {
     public static Measurement decode(MoeModel model, ComputePool pool, int tokens, int depth, int repetitions, Consumer<String> progress) {
         int[] ids = randomTokens(model, tokens, 2);
         Session session = new Session(model, pool, depth + tokens);
-        return measure(name("tg", tokens, depth), tokens, repetitions, progress, filler(model, session, depth), () -> {
+        return measure(name("tg", tokens, depth), tokens, repetitions, pool, progress, filler(model, session, depth), () -> {
             for (int id : ids) {
                 session.feed(id);
             }
@@ -96,7 +101,8 @@ public final class Benchmark {
         };
     }
 
-    private static Measurement measure(String name, int tokens, int repetitions, Consumer<String> progress, Runnable setUp, Runnable run) {
+    private static Measurement measure(String name, int tokens, int repetitions, ComputePool pool, Consumer<String> progress,
+                                       Runnable setUp, Runnable run) {
         if (tokens < 1 || repetitions < 1) {
             throw new IllegalArgumentException(name + ": tokens and repetitions must be positive");
         }
@@ -114,11 +120,20 @@ public final class Benchmark {
             elapsed = System.nanoTime() - warmUpStart;
         } while (elapsed < WARM_UP_NANOS || (!steady(previous, last) && elapsed < WARM_UP_LIMIT_NANOS));
         double[] rates = new double[repetitions];
+        OperationTimes operations = new OperationTimes();
+        long nanos = 0;
         for (int r = 0; r < repetitions; r++) {
             setUp.run();
+            pool.timeOperations(operations);
             long t0 = System.nanoTime();
-            run.run();
-            rates[r] = tokens / ((System.nanoTime() - t0) / 1e9);
+            try {
+                run.run();
+            } finally {
+                pool.timeOperations(null);
+            }
+            long took = System.nanoTime() - t0;
+            nanos += took;
+            rates[r] = tokens / (took / 1e9);
             progress.accept(String.format(java.util.Locale.ROOT, "%s: run %d/%d %.1f tok/s", name, r + 1, repetitions, rates[r]));
         }
         double mean = 0;
@@ -131,7 +146,7 @@ public final class Benchmark {
             var += (v - mean) * (v - mean);
         }
         double sd = repetitions > 1 ? Math.sqrt(var / (repetitions - 1)) : 0;
-        return new Measurement(name, tokens, mean, sd, rates);
+        return new Measurement(name, tokens, mean, sd, rates, operations, nanos);
     }
 
     private static int[] randomTokens(MoeModel model, int n, long seed) {

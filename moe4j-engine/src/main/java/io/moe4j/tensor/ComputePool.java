@@ -82,6 +82,8 @@ public final class ComputePool implements AutoCloseable {
     private final Thread[] workers;
     private volatile Job job;
     private volatile boolean closed;
+    /** Set by the calling thread to time its operations; null (the default) costs one field read per operation. */
+    private OperationTimes times;
 
     public ComputePool(int threads) {
         if (threads < 1) {
@@ -105,6 +107,14 @@ public final class ComputePool implements AutoCloseable {
     }
 
     /**
+     * Times this pool's parallel operations into {@code times} from now on (null stops); call from the thread that
+     * runs the operations, between them.
+     */
+    public void timeOperations(OperationTimes times) {
+        this.times = times;
+    }
+
+    /**
      * Runs {@code task} over [0, n) split into chunks of at least {@code minChunk} items, and returns when
      * all are done. One operation at a time, from one caller thread.
      */
@@ -121,14 +131,21 @@ public final class ComputePool implements AutoCloseable {
             task.run(0, n);
             return;
         }
+        OperationTimes timed = times;
+        long start = timed == null ? 0 : System.nanoTime();
         Job j = new Job(task, n, minChunk, Math.max(1, align), threads);
         job = j;
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
         j.drain();
+        long drained = timed == null ? 0 : System.nanoTime();
         while (!j.finished()) {
             Thread.onSpinWait();
+        }
+        if (timed != null) {
+            long end = System.nanoTime();
+            timed.add(end - start, end - drained);
         }
         Throwable f = j.failure;
         if (f instanceof RuntimeException re) {

@@ -11,6 +11,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** {@link ComputePool#forRange}: every item exactly once, in chunks that respect the minimum and the alignment. */
 class ComputePoolTest {
 
+    /** A timed pool counts its parallel operations (not those small enough to run on the caller) and their waits. */
+    @Test
+    void timesItsParallelOperationsWhenAsked() {
+        try (ComputePool pool = new ComputePool(2)) {
+            OperationTimes times = new OperationTimes();
+            pool.timeOperations(times);
+            for (int i = 0; i < 10; i++) {
+                pool.forRange(64, 1, (start, end) -> {
+                    long until = System.nanoTime() + 20_000;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                });
+            }
+            pool.forRange(4, 4, (start, end) -> { });
+            pool.timeOperations(null);
+            pool.forRange(64, 1, (start, end) -> { });
+            assertThat(times.operations()).isEqualTo(10);
+            assertThat(times.operationNanos()).isGreaterThanOrEqualTo(10 * 20_000L);
+            assertThat(times.waitNanos()).isBetween(0L, times.operationNanos());
+            assertThat(times.longWaitNanos()).isBetween(0L, times.waitNanos());
+        }
+    }
+
     @Test
     void everyItemIsRunOnceInAlignedChunksOfAtLeastTheMinimum() {
         for (int threads : new int[] {1, 2, 3}) {
