@@ -20,19 +20,15 @@ public final class KvCache {
     private final float[][] values;
 
     public KvCache(ModelConfig config, int capacity) {
-        this(config.layerCount(), capacity, config.headCountKv(), config.headSize(), config.valueHeadSize());
-    }
-
-    private KvCache(int layers, int capacity, int kvHeads, int headSize, int valueHeadSize) {
         if (capacity < 1) {
             throw new IllegalArgumentException("context size must be positive, got " + capacity);
         }
         this.capacity = capacity;
-        this.kvHeads = kvHeads;
-        this.headSize = headSize;
-        this.valueHeadSize = valueHeadSize;
-        this.keys = new float[layers][Math.multiplyExact(capacity, Math.multiplyExact(kvHeads, headSize))];
-        this.values = new float[layers][Math.multiplyExact(capacity, Math.multiplyExact(kvHeads, valueHeadSize))];
+        this.kvHeads = config.headCountKv();
+        this.headSize = config.headSize();
+        this.valueHeadSize = config.valueHeadSize();
+        this.keys = new float[config.layerCount()][Math.multiplyExact(capacity, config.keyLength())];
+        this.values = new float[config.layerCount()][Math.multiplyExact(capacity, config.valueLength())];
     }
 
     public int capacity() {
