@@ -74,9 +74,9 @@ final class BenchCommand implements Runnable {
                 for (Benchmark.Measurement m : results) {
                     OperationTimes o = m.operations();
                     System.out.printf(Locale.ROOT, "%s: %.1f%% of the time in %,d parallel operations; the calling thread waited %.1f%% at their ends"
-                                    + " (%.1f%% in %d waits of %.1f ms or more, each a thread that lost its CPU)%n",
+                                    + " (%.1f%% in %d waits of %.1f ms or more, each a thread that lost its CPU), and took over %d chunks from a stalled thread%n",
                             m.name(), share(o.operationNanos(), m.nanos()), o.operations(), share(o.waitNanos(), m.nanos()),
-                            share(o.longWaitNanos(), m.nanos()), o.longWaits(), OperationTimes.LONG_WAIT_NANOS / 1e6);
+                            share(o.longWaitNanos(), m.nanos()), o.longWaits(), OperationTimes.LONG_WAIT_NANOS / 1e6, o.takenOver());
                 }
                 results.stream().filter(m -> m.name().startsWith("tg")).findFirst().ifPresent(m -> {
                     double weights = m.meanTokensPerSecond() * bytesPerToken / 1e9;
@@ -131,6 +131,7 @@ final class BenchCommand implements Runnable {
             ops.put("wait_share_of_time", share(o.waitNanos(), m.nanos()) / 100);
             ops.put("long_waits", o.longWaits());
             ops.put("long_wait_share_of_time", share(o.longWaitNanos(), m.nanos()) / 100);
+            ops.put("chunks_taken_over", o.takenOver());
         }
         try {
             System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));

@@ -18,7 +18,8 @@ class BenchCommandTest {
         assertThat(text.out()).containsPattern("tg4 +[0-9.]+ ± [0-9.]+ tok/s")
                 .containsPattern("decode weight bandwidth: [0-9.]+ GB/s \\(median run [0-9.]+ GB/s\\), [0-9]+% of the memory read speed")
                 .containsPattern("memory read speed, 2 threads, right after: [0-9.]+ GB/s")
-                .containsPattern("tg4: [0-9.]+% of the time in [0-9,]+ parallel operations; the calling thread waited [0-9.]+% at their ends");
+                .containsPattern("tg4: [0-9.]+% of the time in [0-9,]+ parallel operations; the calling thread waited [0-9.]+% at their ends"
+                        + " \\([0-9.]+% in [0-9]+ waits of 0.5 ms or more, each a thread that lost its CPU\\), and took over [0-9]+ chunks from a stalled thread");
 
         Console json = Console.run("bench", "-m", MODEL, "-p", "0", "-n", "4", "-r", "1", "-t", "2", "--json");
         assertThat(json.exitCode()).as(json.err()).isZero();
@@ -29,6 +30,7 @@ class BenchCommandTest {
         assertThat(operations.get("count").asLong()).isNotNegative(); // the tiny model's products may all run on the caller
         assertThat(operations.get("share_of_time").asDouble()).isBetween(0.0, 1.0);
         assertThat(operations.get("wait_share_of_time").asDouble()).isBetween(0.0, operations.get("share_of_time").asDouble());
+        assertThat(operations.get("chunks_taken_over").asLong()).isNotNegative();
     }
 
     /** {@code -d} fills the context before each run, as llama-bench's does, and names the rows after it. */

@@ -1,6 +1,7 @@
 package io.moe4j.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -8,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * thread included. Work is handed out in chunks that any thread claims; the caller waits only for chunks
  * already claimed, so a worker slow to wake (a busy machine) never stalls an operation: the caller simply
  * does the work itself. Workers spin briefly and then park between operations, so that the many small
- * operations of a decode step do not each pay a thread wake-up.
+ * operations of a decode step do not each pay a thread wake-up. Where the work allows it ({@link SeparableTask}),
+ * the caller does not wait for a worker that lost its CPU either: it runs that worker's chunk itself.
  */
 public final class ComputePool implements AutoCloseable {
 
@@ -16,6 +18,18 @@ public final class ComputePool implements AutoCloseable {
     @FunctionalInterface
     public interface RangeTask {
         void run(int start, int end);
+    }
+
+    /**
+     * Work whose results for a range can be computed aside and written out after. A worker computes its chunks of
+     * such work aside; when it keeps one far longer than the calling thread takes for as many items (it lost its
+     * CPU: on a shared VM the host takes a core for milliseconds at a time), the calling thread takes the chunk
+     * over and runs it, and the worker's results, when it comes back, are dropped. Inputs may change under the
+     * dropped computation (the caller has moved on): it must only read them and write to its own storage.
+     */
+    public interface SeparableTask extends RangeTask {
+        /** Computes [start, end) without writing to where {@link #run} writes; the action returned writes the results there. */
+        Runnable computeAside(int start, int end);
     }
 
     /**
@@ -34,6 +48,8 @@ public final class ComputePool implements AutoCloseable {
         final int share;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
+        /** Each worker's chunk of separable work, for the calling thread to take over. */
+        final AtomicReferenceArray<Claim> claims;
         volatile Throwable failure;
 
         Job(RangeTask task, int items, int minChunk, int align, int threads) {
@@ -42,32 +58,125 @@ public final class ComputePool implements AutoCloseable {
             this.align = align;
             this.minChunk = roundUp(Math.max(1, minChunk), align);
             this.share = SHARE_OF_REST * threads;
+            this.claims = task instanceof SeparableTask ? new AtomicReferenceArray<>(threads - 1) : null;
         }
 
-        void drain() {
+        /** The start of the next chunk claimed, or -1 when none is left. */
+        private int claim() {
             while (true) {
                 int start = next.get();
                 if (start >= items) {
+                    return -1;
+                }
+                if (next.compareAndSet(start, chunkEnd(start))) {
+                    return start;
+                }
+            }
+        }
+
+        private int chunkEnd(int start) {
+            return (int) Math.min(items, start + (long) roundUp(Math.max(minChunk, (items - start) / share), align));
+        }
+
+        /** Runs chunks until none is left to claim; returns the items run. */
+        int drain() {
+            int ran = 0;
+            for (int start = claim(); start >= 0; start = claim()) {
+                int end = chunkEnd(start);
+                run(start, end);
+                ran += end - start;
+            }
+            return ran;
+        }
+
+        private void run(int start, int end) {
+            try {
+                task.run(start, end);
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                done.addAndGet(end - start);
+            }
+        }
+
+        /** {@link #drain} for worker {@code worker}, computing separable work aside. */
+        void drainAside(int worker) {
+            SeparableTask separable = (SeparableTask) task;
+            for (int start = claim(); start >= 0; start = claim()) {
+                Claim c = new Claim(start, chunkEnd(start), System.nanoTime());
+                claims.set(worker, c);
+                Runnable write = null;
+                Throwable error = null;
+                try {
+                    write = separable.computeAside(c.start, c.end);
+                } catch (Throwable e) {
+                    error = e;
+                }
+                if (!c.state.compareAndSet(Claim.COMPUTING, Claim.WRITING)) {
+                    // taken over: the calling thread has run it, and is past this operation or about to be
                     return;
                 }
-                int end = (int) Math.min(items, start + (long) roundUp(Math.max(minChunk, (items - start) / share), align));
-                if (!next.compareAndSet(start, end)) {
-                    continue;
-                }
                 try {
-                    task.run(start, end);
+                    if (error != null) {
+                        throw error;
+                    }
+                    write.run();
                 } catch (Throwable e) {
                     failure = e;
                 } finally {
-                    done.addAndGet(end - start);
+                    done.addAndGet(c.end - c.start);
                 }
             }
+        }
+
+        /**
+         * Called by the waiting calling thread: runs itself each worker's chunk held longer than {@code patience}
+         * nanoseconds per item plus {@link #STEAL_SLACK_NANOS}; returns how many it took over.
+         */
+        int takeOverStalled(long now, double patience) {
+            int taken = 0;
+            for (int w = 0; w < claims.length(); w++) {
+                Claim c = claims.get(w);
+                if (c != null && c.state.get() == Claim.COMPUTING
+                        && now - c.claimedAt > STEAL_SLACK_NANOS + patience * (c.end - c.start)
+                        && c.state.compareAndSet(Claim.COMPUTING, Claim.TAKEN)) {
+                    run(c.start, c.end);
+                    taken++;
+                }
+            }
+            return taken;
         }
 
         boolean finished() {
             return done.get() >= items;
         }
     }
+
+    /** A worker's chunk of separable work ({@link SeparableTask}), and who writes its results. */
+    private static final class Claim {
+        static final int COMPUTING = 0;
+        static final int WRITING = 1;
+        static final int TAKEN = 2;
+
+        final int start;
+        final int end;
+        final long claimedAt;
+        final AtomicInteger state = new AtomicInteger(COMPUTING);
+
+        Claim(int start, int end, long claimedAt) {
+            this.start = start;
+            this.end = end;
+            this.claimedAt = claimedAt;
+        }
+    }
+
+    /**
+     * A worker's chunk is taken over once held this long plus {@link #STEAL_PATIENCE} times what the calling thread
+     * took per item. Chunks take microseconds to a few hundred; a thread that lost its CPU loses it for 1 to 10 ms
+     * or more.
+     */
+    private static final long STEAL_SLACK_NANOS = 100_000;
+    private static final double STEAL_PATIENCE = 3;
 
     /** A chunk is what is left divided by this many times the threads. */
     private static final int SHARE_OF_REST = 2;
@@ -92,7 +201,8 @@ public final class ComputePool implements AutoCloseable {
         this.threads = threads;
         this.workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            Thread t = Thread.ofPlatform().daemon().name("moe4j-compute-" + (i + 1)).unstarted(this::workLoop);
+            int worker = i;
+            Thread t = Thread.ofPlatform().daemon().name("moe4j-compute-" + (i + 1)).unstarted(() -> workLoop(worker));
             workers[i] = t;
             t.start();
         }
@@ -134,18 +244,36 @@ public final class ComputePool implements AutoCloseable {
         OperationTimes timed = times;
         long start = timed == null ? 0 : System.nanoTime();
         Job j = new Job(task, n, minChunk, Math.max(1, align), threads);
+        long began = System.nanoTime();
         job = j;
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        j.drain();
-        long drained = timed == null ? 0 : System.nanoTime();
+        int ran = j.drain();
+        long drained = System.nanoTime();
+        int taken = 0;
+        long takingOver = 0;
+        if (!j.finished() && j.claims != null) {
+            // per item, what this thread took, or if a worker claimed all, a chunk's worth of slack per item
+            double patience = STEAL_PATIENCE * (ran > 0 ? (double) (drained - began) / ran : (double) STEAL_SLACK_NANOS / n);
+            for (int spins = 0; !j.finished(); spins++) {
+                Thread.onSpinWait();
+                if ((spins & 63) == 63) {
+                    long now = System.nanoTime();
+                    int took = j.takeOverStalled(now, patience);
+                    if (took > 0) {
+                        taken += took;
+                        takingOver += System.nanoTime() - now;
+                    }
+                }
+            }
+        }
         while (!j.finished()) {
             Thread.onSpinWait();
         }
         if (timed != null) {
             long end = System.nanoTime();
-            timed.add(end - start, end - drained);
+            timed.add(end - start, end - drained - takingOver, taken);
         }
         Throwable f = j.failure;
         if (f instanceof RuntimeException re) {
@@ -159,14 +287,18 @@ public final class ComputePool implements AutoCloseable {
         }
     }
 
-    private void workLoop() {
+    private void workLoop(int worker) {
         Job last = null;
         int idle = 0;
         while (!closed) {
             Job j = job;
             if (j != last && j != null) {
                 last = j;
-                j.drain();
+                if (j.claims != null) {
+                    j.drainAside(worker);
+                } else {
+                    j.drain();
+                }
                 idle = 0;
             } else if (++idle < SPINS_BEFORE_PARKING) {
                 Thread.onSpinWait();

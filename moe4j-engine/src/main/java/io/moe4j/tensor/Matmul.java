@@ -44,16 +44,18 @@ public final class Matmul {
     public static void applyAll(ComputePool pool, Product... products) {
         ActivationScratch scratch = ActivationScratch.reset();
         int[] firstRow = new int[products.length + 1];
-        ComputePool.RangeTask[] tasks = new ComputePool.RangeTask[products.length];
+        RowsTask[] tasks = new RowsTask[products.length];
         RoundedInput[] inputs = new RoundedInput[products.length];
         java.util.IdentityHashMap<float[], RoundedRow> roundedRows = null;
         long work = 0;
         boolean regrouped = false;
+        boolean allFused = true;
         for (int i = 0; i < products.length; i++) {
             Product p = products[i];
             firstRow[i + 1] = firstRow[i];
             int tokens = p.x().length;
             boolean fused = tokens <= FUSED_MAX_TOKENS;
+            allFused &= fused;
             InterleavedRows groups = fused || tokens <= InterleavedRows.maxBatch(p.w().format().type()) ? p.w().interleaved(pool) : null;
             if (!fused && groups == null) {
                 // the float kernels round their own copy of the activations and leave the scratch alone
@@ -75,28 +77,21 @@ public final class Matmul {
                 // a batch's rows are allocated, not taken from the scratch, which would keep a long prompt's for good
                 inputs[i] = new RoundedInput(p.x(), p.xOffset(), format, p.w().cols(), fused ? scratch : null, fused ? null : roundedRows);
             }
-            tasks[i] = fusedTask(groups, p.w(), inputs[i], p.out(), p.outOffset(), fused ? scratch : null);
+            tasks[i] = fusedTask(groups, p.w(), inputs[i], fused ? scratch : null);
             regrouped |= groups != null;
             firstRow[i + 1] += p.w().rows();
             work += (long) p.w().rows() * p.w().cols() * p.x().length;
         }
         int rows = firstRow[products.length];
-        ComputePool.RangeTask all = (start, end) -> {
-            for (int i = 0; i < tasks.length; i++) {
-                int from = Math.max(start, firstRow[i]);
-                int to = Math.min(end, firstRow[i + 1]);
-                if (from < to) {
-                    tasks[i].run(from - firstRow[i], to - firstRow[i]);
-                }
-            }
-        };
+        AllRows all = new AllRows(products, tasks, firstRow);
         if (work < PARALLEL_THRESHOLD || pool == null) {
             all.run(0, rows);
         } else {
             int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD * rows / work));
             // chunks of whole pairs of groups for the pair kernel; other rows split anywhere (a router's 64-row
             // gate, rounded up to a pair, went to one thread whole)
-            pool.forRange(rows, minRows, regrouped ? InterleavedRows.PAIR : 1, all);
+            // a decode step's few vectors of results are cheap to compute aside; a prefill's would take megabytes
+            pool.forRange(rows, minRows, regrouped ? InterleavedRows.PAIR : 1, allFused ? all : all::run);
         }
     }
 
@@ -239,18 +234,91 @@ public final class Matmul {
         }
     }
 
+    /** One product's rows {@code [start, end)}, written to {@code out[t][outOffset + r]}. */
+    @FunctionalInterface
+    private interface RowsTask {
+        void run(int start, int end, float[][] out, int outOffset);
+    }
+
+    /**
+     * The rows of {@link #applyAll}'s products, numbered one after the other. A worker computes its chunks into a
+     * buffer of its own and copies them out after ({@link ComputePool.SeparableTask}), so that the calling thread can
+     * take over the chunk of a worker that lost its CPU instead of waiting milliseconds for it.
+     */
+    private static final class AllRows implements ComputePool.SeparableTask {
+        /** Each thread's rows for results computed aside, grown as needed. */
+        private static final ThreadLocal<float[][]> ASIDE = ThreadLocal.withInitial(() -> new float[0][]);
+
+        private final Product[] products;
+        private final RowsTask[] tasks;
+        private final int[] firstRow;
+
+        AllRows(Product[] products, RowsTask[] tasks, int[] firstRow) {
+            this.products = products;
+            this.tasks = tasks;
+            this.firstRow = firstRow;
+        }
+
+        @Override
+        public void run(int start, int end) {
+            for (int i = 0; i < tasks.length; i++) {
+                int from = Math.max(start, firstRow[i]);
+                int to = Math.min(end, firstRow[i + 1]);
+                if (from < to) {
+                    tasks[i].run(from - firstRow[i], to - firstRow[i], products[i].out(), products[i].outOffset());
+                }
+            }
+        }
+
+        @Override
+        public Runnable computeAside(int start, int end) {
+            int tokens = 0;
+            for (int i = 0; i < tasks.length; i++) {
+                if (tasks[i] != null && firstRow[i] < end && firstRow[i + 1] > start) {
+                    tokens = Math.max(tokens, products[i].x().length);
+                }
+            }
+            float[][] aside = aside(tokens, end - start);
+            for (int i = 0; i < tasks.length; i++) {
+                int from = Math.max(start, firstRow[i]);
+                int to = Math.min(end, firstRow[i + 1]);
+                if (from < to) {
+                    tasks[i].run(from - firstRow[i], to - firstRow[i], aside, firstRow[i] - start);
+                }
+            }
+            return () -> {
+                for (int i = 0; i < tasks.length; i++) {
+                    int from = Math.max(start, firstRow[i]);
+                    int to = Math.min(end, firstRow[i + 1]);
+                    Product p = products[i];
+                    for (int t = 0; from < to && t < p.x().length; t++) {
+                        System.arraycopy(aside[t], from - start, p.out()[t], p.outOffset() + from - firstRow[i], to - from);
+                    }
+                }
+            };
+        }
+
+        private static float[][] aside(int tokens, int rows) {
+            float[][] aside = ASIDE.get();
+            if (aside.length < tokens || (tokens > 0 && aside[0].length < rows)) {
+                aside = new float[Math.max(tokens, aside.length)][Math.max(rows, aside.length == 0 ? 0 : aside[0].length)];
+                ASIDE.set(aside);
+            }
+            return aside;
+        }
+    }
+
     /** The fused kernel over a range of rows, on activations rounded once for all of them. */
-    private static ComputePool.RangeTask fusedTask(InterleavedRows groups, WeightMatrix w, RoundedInput in, float[][] out, int outOffset,
-                                                   ActivationScratch scratch) {
+    private static RowsTask fusedTask(InterleavedRows groups, WeightMatrix w, RoundedInput in, ActivationScratch scratch) {
         float[][] codes = in.codes;
         float[][] scales = in.scales;
         if (groups != null) {
             in.prepareIntegers(scratch);
             short[][] codes16 = in.codes16;
             short[][] sums = in.sums;
-            return (start, end) -> interleaved(w, groups, codes, codes16, sums, scales, out, outOffset, start, end);
+            return (start, end, out, outOffset) -> interleaved(w, groups, codes, codes16, sums, scales, out, outOffset, start, end);
         }
-        return (start, end) -> fused(w, codes, scales, out, outOffset, start, end);
+        return (start, end, out, outOffset) -> fused(w, codes, scales, out, outOffset, start, end);
     }
 
     /**

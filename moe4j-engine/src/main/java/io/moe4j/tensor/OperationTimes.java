@@ -15,9 +15,11 @@ public final class OperationTimes {
     private long waitNanos;
     private long longWaits;
     private long longWaitNanos;
+    private long takenOver;
 
-    void add(long operation, long wait) {
+    void add(long operation, long wait, int taken) {
         operations++;
+        takenOver += taken;
         operationNanos += operation;
         waitNanos += wait;
         if (wait >= LONG_WAIT_NANOS) {
@@ -36,7 +38,10 @@ public final class OperationTimes {
         return operationNanos;
     }
 
-    /** Of {@link #operationNanos}, the calling thread's waits after it ran out of chunks to claim. */
+    /**
+     * Of {@link #operationNanos}, the calling thread's waits after it ran out of chunks to claim (not counting the
+     * chunks it took over, {@link #takenOver}).
+     */
     public long waitNanos() {
         return waitNanos;
     }
@@ -48,5 +53,10 @@ public final class OperationTimes {
 
     public long longWaitNanos() {
         return longWaitNanos;
+    }
+
+    /** Chunks the calling thread took over from a worker that held them too long ({@link ComputePool.SeparableTask}). */
+    public long takenOver() {
+        return takenOver;
     }
 }

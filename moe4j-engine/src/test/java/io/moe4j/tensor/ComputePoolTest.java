@@ -2,6 +2,9 @@ package io.moe4j.tensor;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,6 +35,74 @@ class ComputePoolTest {
             assertThat(times.operationNanos()).isGreaterThanOrEqualTo(10 * 20_000L);
             assertThat(times.waitNanos()).isBetween(0L, times.operationNanos());
             assertThat(times.longWaitNanos()).isBetween(0L, times.waitNanos());
+        }
+    }
+
+    /**
+     * A worker that stalls inside its chunk of separable work (here: blocked until released; in practice, a thread
+     * that lost its CPU) does not hold the operation up: the calling thread runs that chunk itself, and the worker's
+     * results, when it comes back, are not written.
+     */
+    @Test
+    void theCallerTakesOverTheChunkOfAStalledWorkerAndItsLateResultsAreDropped() throws InterruptedException {
+        try (ComputePool pool = new ComputePool(2)) {
+            int n = 64;
+            AtomicIntegerArray written = new AtomicIntegerArray(n);
+            CountDownLatch workerStarted = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicBoolean workerDone = new AtomicBoolean();
+            Thread caller = Thread.currentThread();
+            ComputePool.SeparableTask task = new ComputePool.SeparableTask() {
+                @Override
+                public void run(int start, int end) {
+                    if (start == 0) {
+                        // the caller's first chunk: let the worker claim one before going on
+                        await(workerStarted);
+                    }
+                    for (int i = start; i < end; i++) {
+                        written.incrementAndGet(i);
+                    }
+                }
+
+                @Override
+                public Runnable computeAside(int start, int end) {
+                    assertThat(Thread.currentThread()).isNotSameAs(caller);
+                    workerStarted.countDown();
+                    await(release);
+                    workerDone.set(true);
+                    return () -> {
+                        for (int i = start; i < end; i++) {
+                            written.addAndGet(i, 100);
+                        }
+                    };
+                }
+            };
+            OperationTimes times = new OperationTimes();
+            pool.timeOperations(times);
+            pool.forRange(n, 1, task);
+            assertThat(times.takenOver()).isEqualTo(1);
+            release.countDown();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!workerDone.get() && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            assertThat(workerDone).isTrue();
+            Thread.sleep(100);
+            for (int i = 0; i < n; i++) {
+                assertThat(written.get(i)).as("item %d", i).isEqualTo(1);
+            }
+            // and the pool goes on: the worker takes part in the next operation
+            AtomicInteger items = new AtomicInteger();
+            pool.forRange(n, 1, (start, end) -> items.addAndGet(end - start));
+            assertThat(items).hasValue(n);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 
