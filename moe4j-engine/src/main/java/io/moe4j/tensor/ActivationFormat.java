@@ -3,6 +3,8 @@ package io.moe4j.tensor;
 import io.moe4j.gguf.GgmlType;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -47,10 +49,13 @@ public enum ActivationFormat {
                 }
             }
             case Q8_0, Q8_K -> {
-                float[] scales = new float[n / blockSize];
-                quantize(src, srcOffset, dst, dstOffset, scales, 0, n);
-                for (int i = 0; i < n; i++) {
-                    dst[dstOffset + i] *= scales[i / blockSize];
+                for (int b = 0; b < n; b += blockSize) {
+                    int at = dstOffset + b;
+                    FloatVector scale = FloatVector.broadcast(Lanes.FLOATS, this == Q8_0
+                            ? quantizeQ8_0(src, srcOffset + b, dst, at) : quantizeQ8_K(src, srcOffset + b, dst, at));
+                    for (int i = 0; i < blockSize; i += Lanes.LENGTH) {
+                        FloatVector.fromArray(Lanes.FLOATS, dst, at + i).mul(scale).intoArray(dst, at + i);
+                    }
                 }
             }
         }
@@ -110,23 +115,35 @@ public enum ActivationFormat {
 
     private static final float ROUNDING = 0x1.8p23f;
 
+    /**
+     * llama.cpp's {@code quantize_row_q8_K} for one block: the scale from the first value of largest magnitude, with
+     * its sign, and {@code min(127, nearest_int(x * -127/max))}. In vectors, bit for bit the scalar loop: the same
+     * float products, and {@link QuantMath#nearestInt}'s rounding by adding 1.5·2^23. A block holding a NaN gets
+     * meaningless codes, as in llama.cpp.
+     */
     private static float quantizeQ8_K(float[] x, int o, float[] codes, int c0) {
-        float amax = 0f;
-        float max = 0f;
-        for (int i = 0; i < 256; i++) {
-            float ax = Math.abs(x[o + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[o + i];
-            }
+        FloatVector amaxes = FloatVector.zero(Lanes.FLOATS);
+        for (int i = 0; i < 256; i += Lanes.LENGTH) {
+            amaxes = amaxes.max(FloatVector.fromArray(Lanes.FLOATS, x, o + i).abs());
         }
+        float amax = amaxes.reduceLanes(VectorOperators.MAX);
         if (amax == 0f) {
             java.util.Arrays.fill(codes, c0, c0 + 256, 0f);
             return 0f;
         }
+        float max = 0f;
+        for (int i = 0; i < 256; i += Lanes.LENGTH) {
+            VectorMask<Float> largest = FloatVector.fromArray(Lanes.FLOATS, x, o + i).abs().compare(VectorOperators.EQ, amax);
+            if (largest.anyTrue()) {
+                max = x[o + i + largest.firstTrue()];
+                break;
+            }
+        }
         float iscale = -127f / max;
-        for (int i = 0; i < 256; i++) {
-            codes[c0 + i] = Math.min(127, QuantMath.nearestInt(iscale * x[o + i]));
+        for (int i = 0; i < 256; i += Lanes.LENGTH) {
+            IntVector rounded = FloatVector.fromArray(Lanes.FLOATS, x, o + i).mul(iscale).add(ROUNDING).reinterpretAsInts()
+                    .and(0x007FFFFF).sub(0x00400000).min(127);
+            ((FloatVector) rounded.convert(VectorOperators.I2F, 0)).intoArray(codes, c0 + i);
         }
         return 1f / iscale;
     }

@@ -47,6 +47,7 @@ public final class Matmul {
         RowsTask[] tasks = new RowsTask[products.length];
         RoundedInput[] inputs = new RoundedInput[products.length];
         java.util.IdentityHashMap<float[], RoundedRow> roundedRows = null;
+        float[][][] roundedBatches = new float[products.length][][];
         long work = 0;
         boolean regrouped = false;
         boolean allFused = true;
@@ -58,8 +59,9 @@ public final class Matmul {
             allFused &= fused;
             InterleavedRows groups = fused || tokens <= InterleavedRows.maxBatch(p.w().format().type()) ? p.w().interleaved(pool) : null;
             if (!fused && groups == null) {
-                // the float kernels round their own copy of the activations and leave the scratch alone
-                batched(pool, p.w(), p.x(), p.xOffset(), p.out(), p.outOffset());
+                // the float kernels take rounded copies of the activations, made once for the products that read the
+                // same rows (attention's q/k/v, an expert's gate and up), and leave the scratch alone
+                batched(pool, p.w(), roundedRows(p, i, products, roundedBatches), p.out(), p.outOffset());
                 continue;
             }
             // products reading the same rows (a decode step's experts, its q/k/v) round them once
@@ -100,13 +102,28 @@ public final class Matmul {
         applyAll(pool, new Product(w, x, xOffset, out, outOffset));
     }
 
+    /**
+     * Product {@code i}'s activations rounded for its weights' type ({@link ActivationFormat#round}): those of an
+     * earlier product with the same rows, offset, length and format (kept in {@code rounded}), or new ones.
+     */
+    private static float[][] roundedRows(Product p, int i, Product[] products, float[][][] rounded) {
+        ActivationFormat format = ActivationFormat.forWeights(p.w().format().type());
+        for (int j = 0; j < i; j++) {
+            Product q = products[j];
+            if (rounded[j] != null && q.x() == p.x() && q.xOffset() == p.xOffset() && q.w().cols() == p.w().cols()
+                    && ActivationFormat.forWeights(q.w().format().type()) == format) {
+                return rounded[i] = rounded[j];
+            }
+        }
+        return rounded[i] = roundActivations(p.w(), p.x(), p.xOffset());
+    }
+
     /** {@link #apply} through the float kernels, for three or more vectors: rows decoded once for the whole batch. */
-    private static void batched(ComputePool pool, WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
-        int tokens = x.length;
+    private static void batched(ComputePool pool, WeightMatrix w, float[][] rounded, float[][] out, int outOffset) {
+        int tokens = rounded.length;
         int rows = w.rows();
         int cols = w.cols();
         boolean panels = usePanels(tokens, cols);
-        float[][] rounded = roundActivations(w, x, xOffset);
         ComputePool.RangeTask task = panels ? (start, end) -> tiled(w, rounded, out, outOffset, start, end)
                 : (start, end) -> rowQuads(w, rounded, out, outOffset, start, end);
         long work = (long) rows * cols * tokens;
