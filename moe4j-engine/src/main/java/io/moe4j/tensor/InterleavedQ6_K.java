@@ -24,7 +24,9 @@ import java.lang.foreign.MemorySegment;
  * 2p+1/i, 2p+1/16+i); then 32 runs of eight values, three 64-byte words of 32 16-bit lanes: lane j holds row
  * {@link InterleavedQ4_0#rowOfLane}(j)'s codes c0|c1<<6|c6[0..3]<<12, c2|c3<<6|(c6[4..5]|c7[0..1]<<2)<<12 and
  * c4|c5<<6|c7[2..5]<<12. Everything widens with shifts and masks: the JIT's widening conversions are costly to
- * compile, and with them the method passed the JIT's inlining budget and boxed vectors in its loop.
+ * compile, and with them the method passed the JIT's inlining budget and boxed vectors in its loop. As in
+ * {@link InterleavedQ4_0}, groups 2p and 2p+1 alternate line by line ({@link InterleavedRows#lineAt}) and
+ * {@link #dotPair} computes both.
  */
 final class InterleavedQ6_K extends InterleavedRows {
     private static final int BLOCK_BYTES = 210 * GROUP;
@@ -89,7 +91,9 @@ final class InterleavedQ6_K extends InterleavedRows {
     void dot(int group, short[] a, short[] sums8, float[] scales, float[] out, int outOffset) {
         checkActivation(a, sums8, scales, 256);
         MemorySegment seg = data;
-        long groupOffset = (long) group * blocks * BLOCK_BYTES;
+        long first = lineAt(group, 0, 0);
+        long line = lineStride(group);
+        long blockStride = line * (BLOCK_BYTES / LINE);
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = low;
         IntVector lowTotal = IntVector.zero(INTS);
@@ -100,12 +104,12 @@ final class InterleavedQ6_K extends InterleavedRows {
         for (int run = 0; run < 32 * blocks; run++) {
             int b = run >>> 5;
             int r = run & 31;
-            long base = groupOffset + (long) b * BLOCK_BYTES;
+            long base = first + b * blockStride;
             int v = 8 * run;
-            long at = base + CODES + RUN_BYTES * r;
+            long at = base + line * (CODES / LINE + 3 * r);
             ShortVector w0 = ShortVector.fromMemorySegment(SHORTS, seg, at, LE);
-            ShortVector w1 = ShortVector.fromMemorySegment(SHORTS, seg, at + 64, LE);
-            ShortVector w2 = ShortVector.fromMemorySegment(SHORTS, seg, at + 128, LE);
+            ShortVector w1 = ShortVector.fromMemorySegment(SHORTS, seg, at + line, LE);
+            ShortVector w2 = ShortVector.fromMemorySegment(SHORTS, seg, at + 2 * line, LE);
             ShortVector c6 = w0.lanewise(VectorOperators.LSHR, 12).or(w1.lanewise(VectorOperators.LSHR, 8).and((short) 0x30));
             ShortVector c7 = w1.lanewise(VectorOperators.LSHR, 14).or(w2.lanewise(VectorOperators.LSHR, 10).and((short) 0x3C));
             ShortVector s = w0.and((short) 63).mul(a[v]).add(w0.lanewise(VectorOperators.LSHR, 6).and((short) 63).mul(a[v + 1]))
@@ -114,7 +118,7 @@ final class InterleavedQ6_K extends InterleavedRows {
                     .add(c6.mul(a[v + 6]).add(c7.mul(a[v + 7])));
             IntVector sums = s.sub((short) (sums8[run] << 5)).reinterpretAsInts();
             // the sub-block's scales: bytes 0/1 (rows i, 16+i) of each lane for an even sub-block, 2/3 for an odd one
-            IntVector scales2 = IntVector.fromMemorySegment(INTS, seg, base + SCALES + 2L * GROUP * (r >>> 2), LE);
+            IntVector scales2 = IntVector.fromMemorySegment(INTS, seg, base + line * (SCALES / LINE + (r >>> 2)), LE);
             int shift = (r & 2) << 3;
             IntVector lowScales = scales2.lanewise(VectorOperators.LSHL, 24 - shift).lanewise(VectorOperators.ASHR, 24);
             IntVector highScales = scales2.lanewise(VectorOperators.LSHL, 16 - shift).lanewise(VectorOperators.ASHR, 24);
@@ -133,5 +137,101 @@ final class InterleavedQ6_K extends InterleavedRows {
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 16);
+    }
+
+    /*
+     * dot's arithmetic, in the same order, for both groups of a pair, whose lines alternate: each run's eight
+     * activation codes are broadcast once for 64 rows, and the two groups come from memory as one stream. The
+     * scale conversions are written out (see InterleavedQ4_0.dotPair: past the JIT's inlining budget a helper
+     * stays a call and boxes its vector).
+     */
+    @Override
+    void dotPair(int group, short[] a, short[] sums8, float[] scales, float[] out, int outOffset) {
+        if (!startsPair(group)) {
+            super.dotPair(group, a, sums8, scales, out, outOffset);
+            return;
+        }
+        checkActivation(a, sums8, scales, 256);
+        MemorySegment seg = data;
+        long first = lineAt(group, 0, 0);
+        FloatVector low = FloatVector.zero(FLOATS);
+        FloatVector high = low;
+        FloatVector low2 = low;
+        FloatVector high2 = low;
+        IntVector lowTotal = IntVector.zero(INTS);
+        IntVector highTotal = lowTotal;
+        IntVector lowTotal2 = lowTotal;
+        IntVector highTotal2 = lowTotal;
+        IntVector zero = lowTotal;
+        for (int run = 0; run < 32 * blocks; run++) {
+            int b = run >>> 5;
+            int r = run & 31;
+            long base = first + (long) b * 2 * BLOCK_BYTES;
+            int v = 8 * run;
+            ShortVector a0 = ShortVector.broadcast(SHORTS, a[v]);
+            ShortVector a1 = ShortVector.broadcast(SHORTS, a[v + 1]);
+            ShortVector a2 = ShortVector.broadcast(SHORTS, a[v + 2]);
+            ShortVector a3 = ShortVector.broadcast(SHORTS, a[v + 3]);
+            ShortVector a4 = ShortVector.broadcast(SHORTS, a[v + 4]);
+            ShortVector a5 = ShortVector.broadcast(SHORTS, a[v + 5]);
+            ShortVector a6 = ShortVector.broadcast(SHORTS, a[v + 6]);
+            ShortVector a7 = ShortVector.broadcast(SHORTS, a[v + 7]);
+            short centre = (short) (sums8[run] << 5);
+            long at = base + 2L * LINE * (CODES / LINE + 3 * r);
+            ShortVector w0 = ShortVector.fromMemorySegment(SHORTS, seg, at, LE);
+            ShortVector w1 = ShortVector.fromMemorySegment(SHORTS, seg, at + 2 * LINE, LE);
+            ShortVector w2 = ShortVector.fromMemorySegment(SHORTS, seg, at + 4 * LINE, LE);
+            ShortVector c6 = w0.lanewise(VectorOperators.LSHR, 12).or(w1.lanewise(VectorOperators.LSHR, 8).and((short) 0x30));
+            ShortVector c7 = w1.lanewise(VectorOperators.LSHR, 14).or(w2.lanewise(VectorOperators.LSHR, 10).and((short) 0x3C));
+            ShortVector s = w0.and((short) 63).mul(a0).add(w0.lanewise(VectorOperators.LSHR, 6).and((short) 63).mul(a1))
+                    .add(w1.and((short) 63).mul(a2).add(w1.lanewise(VectorOperators.LSHR, 6).and((short) 63).mul(a3)))
+                    .add(w2.and((short) 63).mul(a4).add(w2.lanewise(VectorOperators.LSHR, 6).and((short) 63).mul(a5)))
+                    .add(c6.mul(a6).add(c7.mul(a7)));
+            ShortVector x0 = ShortVector.fromMemorySegment(SHORTS, seg, at + LINE, LE);
+            ShortVector x1 = ShortVector.fromMemorySegment(SHORTS, seg, at + 3 * LINE, LE);
+            ShortVector x2 = ShortVector.fromMemorySegment(SHORTS, seg, at + 5 * LINE, LE);
+            ShortVector d6 = x0.lanewise(VectorOperators.LSHR, 12).or(x1.lanewise(VectorOperators.LSHR, 8).and((short) 0x30));
+            ShortVector d7 = x1.lanewise(VectorOperators.LSHR, 14).or(x2.lanewise(VectorOperators.LSHR, 10).and((short) 0x3C));
+            ShortVector t = x0.and((short) 63).mul(a0).add(x0.lanewise(VectorOperators.LSHR, 6).and((short) 63).mul(a1))
+                    .add(x1.and((short) 63).mul(a2).add(x1.lanewise(VectorOperators.LSHR, 6).and((short) 63).mul(a3)))
+                    .add(x2.and((short) 63).mul(a4).add(x2.lanewise(VectorOperators.LSHR, 6).and((short) 63).mul(a5)))
+                    .add(d6.mul(a6).add(d7.mul(a7)));
+            IntVector sums = s.sub(centre).reinterpretAsInts();
+            IntVector sums2 = t.sub(centre).reinterpretAsInts();
+            long scalesAt = base + 2L * LINE * (SCALES / LINE + (r >>> 2));
+            IntVector scales2 = IntVector.fromMemorySegment(INTS, seg, scalesAt, LE);
+            IntVector scales22 = IntVector.fromMemorySegment(INTS, seg, scalesAt + LINE, LE);
+            int shift = (r & 2) << 3;
+            lowTotal = INT_VECTOR.cast(lowTotal.add(sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .mul(scales2.lanewise(VectorOperators.LSHL, 24 - shift).lanewise(VectorOperators.ASHR, 24))));
+            highTotal = INT_VECTOR.cast(highTotal.add(sums.lanewise(VectorOperators.ASHR, 16)
+                    .mul(scales2.lanewise(VectorOperators.LSHL, 16 - shift).lanewise(VectorOperators.ASHR, 24))));
+            lowTotal2 = INT_VECTOR.cast(lowTotal2.add(sums2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .mul(scales22.lanewise(VectorOperators.LSHL, 24 - shift).lanewise(VectorOperators.ASHR, 24))));
+            highTotal2 = INT_VECTOR.cast(highTotal2.add(sums2.lanewise(VectorOperators.ASHR, 16)
+                    .mul(scales22.lanewise(VectorOperators.LSHL, 16 - shift).lanewise(VectorOperators.ASHR, 24))));
+            if (r != 31) {
+                continue;
+            }
+            float xs = scales[b];
+            IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
+            IntVector d2 = IntVector.fromMemorySegment(INTS, seg, base + LINE, LE);
+            low = FLOAT_VECTOR.cast(((FloatVector) lowTotal.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low));
+            high = FLOAT_VECTOR.cast(((FloatVector) highTotal.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high));
+            low2 = FLOAT_VECTOR.cast(((FloatVector) lowTotal2.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low2));
+            high2 = FLOAT_VECTOR.cast(((FloatVector) highTotal2.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high2));
+            lowTotal = zero;
+            highTotal = zero;
+            lowTotal2 = zero;
+            highTotal2 = zero;
+        }
+        low.intoArray(out, outOffset);
+        high.intoArray(out, outOffset + 16);
+        low2.intoArray(out, outOffset + 32);
+        high2.intoArray(out, outOffset + 48);
     }
 }
