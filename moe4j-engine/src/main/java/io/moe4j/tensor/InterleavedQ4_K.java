@@ -21,7 +21,8 @@ import java.lang.foreign.MemorySegment;
  * of scales and mins, 32-bit lane i holding the scale of row i, the scale of row 16+i, the min of row i and the min
  * of row 16+i; then per sub-block eight 64-byte quads of 32 16-bit lanes, lane j of quad q holding the codes of
  * values 4q..4q+3 of row {@link InterleavedQ4_0#rowOfLane}(j), four bits each. Everything widens with shifts and
- * masks (see {@link InterleavedQ4_0}).
+ * masks (see {@link InterleavedQ4_0}). As there, groups 2p and 2p+1 alternate line by line
+ * ({@link InterleavedRows#lineAt}) and {@link #dotPair} computes both.
  */
 final class InterleavedQ4_K extends InterleavedRows {
     static final int BLOCK_BYTES = 148 * GROUP;
@@ -87,7 +88,9 @@ final class InterleavedQ4_K extends InterleavedRows {
     void dot(int group, short[] a, short[] sums8, float[] scales, float[] out, int outOffset) {
         checkActivation(a, sums8, scales, 256);
         MemorySegment seg = data;
-        long groupOffset = (long) group * blocks * BLOCK_BYTES;
+        long first = lineAt(group, 0, 0);
+        long line = lineStride(group);
+        long blockStride = line * (BLOCK_BYTES / LINE);
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = low;
         IntVector lowProducts = IntVector.zero(INTS);
@@ -99,19 +102,19 @@ final class InterleavedQ4_K extends InterleavedRows {
         for (int u = 0; u < 8 * blocks; u++) {
             int b = u >>> 3;
             int j = u & 7;
-            long base = groupOffset + (long) b * BLOCK_BYTES;
-            long runs = base + CODES + 16L * GROUP * j;
+            long base = first + b * blockStride;
+            long runs = base + line * (CODES / LINE + 8 * j);
             int k = 32 * u;
             ShortVector s = ShortVector.zero(SHORTS);
             for (int q = 0; q < 8; q++) {
-                ShortVector w = ShortVector.fromMemorySegment(SHORTS, seg, runs + 64 * q, LE);
+                ShortVector w = ShortVector.fromMemorySegment(SHORTS, seg, runs + line * q, LE);
                 int kq = k + 4 * q;
                 s = SHORT_VECTOR.cast(s.add(w.and((short) 15).mul(a[kq]).add(w.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(a[kq + 1])))
                         .add(w.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(a[kq + 2]).add(w.lanewise(VectorOperators.LSHR, 12).mul(a[kq + 3]))));
             }
             int sum = sums8[4 * u] + sums8[4 * u + 1] + sums8[4 * u + 2] + sums8[4 * u + 3];
             IntVector wide = s.sub((short) (sum << 3)).reinterpretAsInts();
-            IntVector scalesMins = IntVector.fromMemorySegment(INTS, seg, base + SCALES + 2L * GROUP * j, LE);
+            IntVector scalesMins = IntVector.fromMemorySegment(INTS, seg, base + line * (SCALES / LINE + j), LE);
             lowProducts = INT_VECTOR.cast(lowProducts.add(wide.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(sum << 3)
                     .mul(scalesMins.and(0xFF))));
             highProducts = INT_VECTOR.cast(highProducts.add(wide.lanewise(VectorOperators.ASHR, 16).add(sum << 3)
@@ -121,7 +124,7 @@ final class InterleavedQ4_K extends InterleavedRows {
             if (j == 7) {
                 float xs = scales[b];
                 IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
-                IntVector dmin = IntVector.fromMemorySegment(INTS, seg, base + DMIN, LE);
+                IntVector dmin = IntVector.fromMemorySegment(INTS, seg, base + line * (DMIN / LINE), LE);
                 FloatVector lowD = lowHalves(d).mul(xs);
                 FloatVector highD = highHalves(d).mul(xs);
                 FloatVector lowDmin = lowHalves(dmin).mul(xs);
@@ -138,5 +141,117 @@ final class InterleavedQ4_K extends InterleavedRows {
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 16);
+    }
+
+    /*
+     * dot's arithmetic, in the same order, for both groups of a pair, whose lines alternate, in one loop over all
+     * lines of codes (a sub-block's end every eighth, a super-block's every 64th): each activation code is
+     * broadcast once for 64 rows and the two groups come from memory as one stream. (Splitting codes with 32-bit
+     * shifts, as InterleavedQ4_0 does, made no measurable difference here.) The scale conversions are written out (see InterleavedQ4_0.dotPair: past the JIT's inlining budget a helper stays a call and boxes its
+     * vector).
+     */
+    @Override
+    void dotPair(int group, short[] a, short[] sums8, float[] scales, float[] out, int outOffset) {
+        if (!startsPair(group)) {
+            super.dotPair(group, a, sums8, scales, out, outOffset);
+            return;
+        }
+        checkActivation(a, sums8, scales, 256);
+        MemorySegment seg = data;
+        long first = lineAt(group, 0, 0);
+        FloatVector low = FloatVector.zero(FLOATS);
+        FloatVector high = low;
+        FloatVector low2 = low;
+        FloatVector high2 = low;
+        IntVector lowProducts = IntVector.zero(INTS);
+        IntVector highProducts = lowProducts;
+        IntVector lowMins = lowProducts;
+        IntVector highMins = lowProducts;
+        IntVector lowProducts2 = lowProducts;
+        IntVector highProducts2 = lowProducts;
+        IntVector lowMins2 = lowProducts;
+        IntVector highMins2 = lowProducts;
+        IntVector none = lowProducts;
+        ShortVector s = ShortVector.zero(SHORTS);
+        ShortVector t = s;
+        ShortVector zero = s;
+        int lines = 64 * blocks;
+        for (int i = 0; i < lines; i++) {
+            long base = first + (long) (i >>> 6) * 2 * BLOCK_BYTES;
+            long at = base + 2L * LINE * (CODES / LINE + (i & 63));
+            ShortVector w = ShortVector.fromMemorySegment(SHORTS, seg, at, LE);
+            ShortVector v = ShortVector.fromMemorySegment(SHORTS, seg, at + LINE, LE);
+            int kq = 4 * i;
+            ShortVector a0 = ShortVector.broadcast(SHORTS, a[kq]);
+            ShortVector a1 = ShortVector.broadcast(SHORTS, a[kq + 1]);
+            ShortVector a2 = ShortVector.broadcast(SHORTS, a[kq + 2]);
+            ShortVector a3 = ShortVector.broadcast(SHORTS, a[kq + 3]);
+            s = SHORT_VECTOR.cast(s.add(w.and((short) 15).mul(a0).add(w.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(a1)))
+                    .add(w.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(a2).add(w.lanewise(VectorOperators.LSHR, 12).mul(a3))));
+            t = SHORT_VECTOR.cast(t.add(v.and((short) 15).mul(a0).add(v.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(a1)))
+                    .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(a2).add(v.lanewise(VectorOperators.LSHR, 12).mul(a3))));
+            if ((i & 7) != 7) {
+                continue;
+            }
+            int u = i >>> 3;
+            int j = u & 7;
+            int sum = sums8[4 * u] + sums8[4 * u + 1] + sums8[4 * u + 2] + sums8[4 * u + 3];
+            IntVector wide = s.sub((short) (sum << 3)).reinterpretAsInts();
+            IntVector wide2 = t.sub((short) (sum << 3)).reinterpretAsInts();
+            long scalesAt = base + 2L * LINE * (SCALES / LINE + j);
+            IntVector scalesMins = IntVector.fromMemorySegment(INTS, seg, scalesAt, LE);
+            IntVector scalesMins2 = IntVector.fromMemorySegment(INTS, seg, scalesAt + LINE, LE);
+            lowProducts = INT_VECTOR.cast(lowProducts.add(wide.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(sum << 3)
+                    .mul(scalesMins.and(0xFF))));
+            highProducts = INT_VECTOR.cast(highProducts.add(wide.lanewise(VectorOperators.ASHR, 16).add(sum << 3)
+                    .mul(scalesMins.lanewise(VectorOperators.LSHR, 8).and(0xFF))));
+            lowMins = INT_VECTOR.cast(lowMins.add(scalesMins.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(sum)));
+            highMins = INT_VECTOR.cast(highMins.add(scalesMins.lanewise(VectorOperators.LSHR, 24).mul(sum)));
+            lowProducts2 = INT_VECTOR.cast(lowProducts2.add(wide2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(sum << 3)
+                    .mul(scalesMins2.and(0xFF))));
+            highProducts2 = INT_VECTOR.cast(highProducts2.add(wide2.lanewise(VectorOperators.ASHR, 16).add(sum << 3)
+                    .mul(scalesMins2.lanewise(VectorOperators.LSHR, 8).and(0xFF))));
+            lowMins2 = INT_VECTOR.cast(lowMins2.add(scalesMins2.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(sum)));
+            highMins2 = INT_VECTOR.cast(highMins2.add(scalesMins2.lanewise(VectorOperators.LSHR, 24).mul(sum)));
+            s = zero;
+            t = zero;
+            if (j != 7) {
+                continue;
+            }
+            float xs = scales[u >>> 3];
+            long dminAt = base + 2L * LINE * (DMIN / LINE);
+            IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
+            IntVector dmin = IntVector.fromMemorySegment(INTS, seg, dminAt, LE);
+            low = FLOAT_VECTOR.cast(((FloatVector) lowProducts.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low)
+                    .sub(((FloatVector) lowMins.convertShape(VectorOperators.I2F, FLOATS, 0))
+                            .mul(dmin.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs))));
+            high = FLOAT_VECTOR.cast(((FloatVector) highProducts.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high)
+                    .sub(((FloatVector) highMins.convertShape(VectorOperators.I2F, FLOATS, 0))
+                            .mul(dmin.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs))));
+            IntVector d2 = IntVector.fromMemorySegment(INTS, seg, base + LINE, LE);
+            IntVector dmin2 = IntVector.fromMemorySegment(INTS, seg, dminAt + LINE, LE);
+            low2 = FLOAT_VECTOR.cast(((FloatVector) lowProducts2.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low2)
+                    .sub(((FloatVector) lowMins2.convertShape(VectorOperators.I2F, FLOATS, 0))
+                            .mul(dmin2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs))));
+            high2 = FLOAT_VECTOR.cast(((FloatVector) highProducts2.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high2)
+                    .sub(((FloatVector) highMins2.convertShape(VectorOperators.I2F, FLOATS, 0))
+                            .mul(dmin2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs))));
+            lowProducts = none;
+            highProducts = none;
+            lowMins = none;
+            highMins = none;
+            lowProducts2 = none;
+            highProducts2 = none;
+            lowMins2 = none;
+            highMins2 = none;
+        }
+        low.intoArray(out, outOffset);
+        high.intoArray(out, outOffset + 16);
+        low2.intoArray(out, outOffset + 32);
+        high2.intoArray(out, outOffset + 48);
     }
 }

@@ -75,7 +75,7 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
 
     /** Whether the copy of {@code type} alternates the lines of groups 2p and 2p+1 ({@link #lineAt}). */
     static boolean pairsLines(GgmlType type) {
-        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q6_K;
+        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K || type == GgmlType.Q6_K;
     }
 
     /**
