@@ -18,24 +18,32 @@ import java.lang.foreign.MemorySegment;
  * arithmetic, which is exact modulo 2^16. Sixteen values' sums times scales of at most 128 in magnitude, over
  * sixteen sub-blocks, stay below 2^28.
  *
- * <p>Layout of a group's super-block (6720 bytes, as the file's): 64 bytes of super-scales, 32-bit lane i holding
- * row i's fp16 {@code d} in its low half and row 16+i's in its high half; 8 × 64 bytes of sub-block scales, lane
- * i of the p-th holding the int8 scales of sub-blocks 2p and 2p+1 for rows i and 16+i (bytes: 2p/i, 2p/16+i,
- * 2p+1/i, 2p+1/16+i); then 32 runs of eight values, three 64-byte words of 32 16-bit lanes: lane j holds row
- * {@link InterleavedQ4_0#rowOfLane}(j)'s codes c0|c1<<6|c6[0..3]<<12, c2|c3<<6|(c6[4..5]|c7[0..1]<<2)<<12 and
- * c4|c5<<6|c7[2..5]<<12. Everything widens with shifts and masks: the JIT's widening conversions are costly to
+ * <p>Layout of a group's super-block (6720 bytes, as the file's), 64-byte lines in about the order the kernels read
+ * them: for each pair p of sub-blocks, a line of their scales, lane i holding the int8 scales of sub-blocks 2p and
+ * 2p+1 for rows i and 16+i (bytes: 2p/i, 2p/16+i, 2p+1/i, 2p+1/16+i), then four runs of eight values, three lines of
+ * 32 16-bit lanes each: lane j holds row {@link InterleavedQ4_0#rowOfLane}(j)'s codes c0|c1<<6|c6[0..3]<<12,
+ * c2|c3<<6|(c6[4..5]|c7[0..1]<<2)<<12 and c4|c5<<6|c7[2..5]<<12; last, a line of super-scales, 32-bit lane i
+ * holding row i's fp16 {@code d} in its low half and row 16+i's in its high half. (With all scales first in the
+ * super-block, read back after the codes, Q4_K's kernel read memory at a third of Q4_0's speed: see
+ * {@link InterleavedQ4_K}.) Everything widens with shifts and masks: the JIT's widening conversions are costly to
  * compile, and with them the method passed the JIT's inlining budget and boxed vectors in its loop. As in
  * {@link InterleavedQ4_0}, groups 2p and 2p+1 alternate line by line ({@link InterleavedRows#lineAt}) and
  * {@link #dotPair} computes both.
  */
 final class InterleavedQ6_K extends InterleavedRows {
     private static final int BLOCK_BYTES = 210 * GROUP;
-    private static final int SCALES = 2 * GROUP;
-    private static final int CODES = SCALES + 16 * GROUP;
-    private static final int RUN_BYTES = 6 * GROUP;
+    /** Lines of two sub-blocks (32 values): one of their scales, then four runs of three lines of codes. */
+    private static final int SUB_BLOCKS_LINES = 13;
+    /** Where a super-block's {@code d} line lies: after its eight pairs of sub-blocks. */
+    private static final int D_LINE = 8 * SUB_BLOCKS_LINES;
 
     InterleavedQ6_K(MemorySegment data, int blocks, int groups) {
         super(data, blocks, groups, BLOCK_BYTES);
+    }
+
+    /** The line of a group's super-block holding word {@code k} (0..2) of run {@code run}'s codes. */
+    private static int codesLine(int run, int k) {
+        return SUB_BLOCKS_LINES * (run >>> 2) + 1 + 3 * (run & 3) + k;
     }
 
     /** The 6-bit code of value {@code v} (0..255) of the {@code block_q6_K} at {@code from}. */
@@ -51,7 +59,7 @@ final class InterleavedQ6_K extends InterleavedRows {
 
     /** The block at {@code from} in each of 32 rows {@code rowBytes} apart into {@code out[at..at+6720)}; false if a scale is not finite. */
     static boolean regroupBlock(byte[] in, int rowBytes, int from, byte[] out, int at) {
-        if (!pairHalves(in, rowBytes, from + 208, out, at)) {
+        if (!pairHalves(in, rowBytes, from + 208, out, at + LINE * D_LINE)) {
             return false;
         }
         int half = GROUP / 2;
@@ -59,7 +67,7 @@ final class InterleavedQ6_K extends InterleavedRows {
             int first = i * rowBytes + from;
             int second = (half + i) * rowBytes + from;
             for (int p = 0; p < 8; p++) {
-                int to = at + SCALES + 2 * GROUP * p + 4 * i;
+                int to = at + LINE * SUB_BLOCKS_LINES * p + 4 * i;
                 out[to] = in[first + 192 + 2 * p];
                 out[to + 1] = in[second + 192 + 2 * p];
                 out[to + 2] = in[first + 192 + 2 * p + 1];
@@ -78,7 +86,7 @@ final class InterleavedQ6_K extends InterleavedRows {
                     c[2] | c[3] << 6 | (c[6] >>> 4 | (c[7] & 3) << 2) << 12,
                     c[4] | c[5] << 6 | (c[7] >>> 2) << 12};
                 for (int k = 0; k < 3; k++) {
-                    int to = at + CODES + RUN_BYTES * run + 2 * GROUP * k + 2 * lane;
+                    int to = at + LINE * codesLine(run, k) + 2 * lane;
                     out[to] = (byte) words[k];
                     out[to + 1] = (byte) (words[k] >>> 8);
                 }
@@ -106,7 +114,7 @@ final class InterleavedQ6_K extends InterleavedRows {
             int r = run & 31;
             long base = first + b * blockStride;
             int v = 8 * run;
-            long at = base + line * (CODES / LINE + 3 * r);
+            long at = base + line * codesLine(r, 0);
             ShortVector w0 = ShortVector.fromMemorySegment(SHORTS, seg, at, LE);
             ShortVector w1 = ShortVector.fromMemorySegment(SHORTS, seg, at + line, LE);
             ShortVector w2 = ShortVector.fromMemorySegment(SHORTS, seg, at + 2 * line, LE);
@@ -118,7 +126,7 @@ final class InterleavedQ6_K extends InterleavedRows {
                     .add(c6.mul(a[v + 6]).add(c7.mul(a[v + 7])));
             IntVector sums = s.sub((short) (sums8[run] << 5)).reinterpretAsInts();
             // the sub-block's scales: bytes 0/1 (rows i, 16+i) of each lane for an even sub-block, 2/3 for an odd one
-            IntVector scales2 = IntVector.fromMemorySegment(INTS, seg, base + line * (SCALES / LINE + (r >>> 2)), LE);
+            IntVector scales2 = IntVector.fromMemorySegment(INTS, seg, base + line * SUB_BLOCKS_LINES * (r >>> 2), LE);
             int shift = (r & 2) << 3;
             IntVector lowScales = scales2.lanewise(VectorOperators.LSHL, 24 - shift).lanewise(VectorOperators.ASHR, 24);
             IntVector highScales = scales2.lanewise(VectorOperators.LSHL, 16 - shift).lanewise(VectorOperators.ASHR, 24);
@@ -126,7 +134,7 @@ final class InterleavedQ6_K extends InterleavedRows {
             highTotal = INT_VECTOR.cast(highTotal.add(sums.lanewise(VectorOperators.ASHR, 16).mul(highScales)));
             if (r == 31) {
                 float xs = scales[b];
-                IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
+                IntVector d = IntVector.fromMemorySegment(INTS, seg, base + line * D_LINE, LE);
                 FloatVector lowD = lowHalves(d).mul(xs);
                 FloatVector highD = highHalves(d).mul(xs);
                 low = FLOAT_VECTOR.cast(((FloatVector) lowTotal.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(lowD, low));
@@ -177,7 +185,7 @@ final class InterleavedQ6_K extends InterleavedRows {
             ShortVector a6 = ShortVector.broadcast(SHORTS, a[v + 6]);
             ShortVector a7 = ShortVector.broadcast(SHORTS, a[v + 7]);
             short centre = (short) (sums8[run] << 5);
-            long at = base + 2L * LINE * (CODES / LINE + 3 * r);
+            long at = base + 2L * LINE * codesLine(r, 0);
             ShortVector w0 = ShortVector.fromMemorySegment(SHORTS, seg, at, LE);
             ShortVector w1 = ShortVector.fromMemorySegment(SHORTS, seg, at + 2 * LINE, LE);
             ShortVector w2 = ShortVector.fromMemorySegment(SHORTS, seg, at + 4 * LINE, LE);
@@ -198,7 +206,7 @@ final class InterleavedQ6_K extends InterleavedRows {
                     .add(d6.mul(a6).add(d7.mul(a7)));
             IntVector sums = s.sub(centre).reinterpretAsInts();
             IntVector sums2 = t.sub(centre).reinterpretAsInts();
-            long scalesAt = base + 2L * LINE * (SCALES / LINE + (r >>> 2));
+            long scalesAt = base + 2L * LINE * SUB_BLOCKS_LINES * (r >>> 2);
             IntVector scales2 = IntVector.fromMemorySegment(INTS, seg, scalesAt, LE);
             IntVector scales22 = IntVector.fromMemorySegment(INTS, seg, scalesAt + LINE, LE);
             int shift = (r & 2) << 3;
@@ -214,8 +222,8 @@ final class InterleavedQ6_K extends InterleavedRows {
                 continue;
             }
             float xs = scales[b];
-            IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
-            IntVector d2 = IntVector.fromMemorySegment(INTS, seg, base + LINE, LE);
+            IntVector d = IntVector.fromMemorySegment(INTS, seg, base + 2L * LINE * D_LINE, LE);
+            IntVector d2 = IntVector.fromMemorySegment(INTS, seg, base + 2L * LINE * D_LINE + LINE, LE);
             low = FLOAT_VECTOR.cast(((FloatVector) lowTotal.convertShape(VectorOperators.I2F, FLOATS, 0))
                     .fma(d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low));
             high = FLOAT_VECTOR.cast(((FloatVector) highTotal.convertShape(VectorOperators.I2F, FLOATS, 0))
