@@ -98,11 +98,7 @@ public enum ActivationFormat {
      * its -0.0).
      */
     private static float quantizeQ8_0(float[] x, int o, float[] codes, int c0) {
-        FloatVector amaxes = FloatVector.zero(Lanes.FLOATS);
-        for (int i = 0; i < 32; i += Lanes.LENGTH) {
-            amaxes = amaxes.max(FloatVector.fromArray(Lanes.FLOATS, x, o + i).abs());
-        }
-        float amax = amaxes.reduceLanes(VectorOperators.MAX);
+        float amax = absMax(x, o, 32);
         float dh = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
         float id = amax != 0f ? 127f / amax : 0f;
         for (int i = 0; i < 32; i += Lanes.LENGTH) {
@@ -115,6 +111,15 @@ public enum ActivationFormat {
 
     private static final float ROUNDING = 0x1.8p23f;
 
+    /** The largest magnitude of {@code x[o..o+n)}, n a multiple of the vector length; exact in any order. */
+    private static float absMax(float[] x, int o, int n) {
+        FloatVector amaxes = FloatVector.zero(Lanes.FLOATS);
+        for (int i = 0; i < n; i += Lanes.LENGTH) {
+            amaxes = amaxes.max(FloatVector.fromArray(Lanes.FLOATS, x, o + i).abs());
+        }
+        return amaxes.reduceLanes(VectorOperators.MAX);
+    }
+
     /**
      * llama.cpp's {@code quantize_row_q8_K} for one block: the scale from the first value of largest magnitude, with
      * its sign, and {@code min(127, nearest_int(x * -127/max))}. In vectors, bit for bit the scalar loop: the same
@@ -122,11 +127,7 @@ public enum ActivationFormat {
      * meaningless codes, as in llama.cpp.
      */
     private static float quantizeQ8_K(float[] x, int o, float[] codes, int c0) {
-        FloatVector amaxes = FloatVector.zero(Lanes.FLOATS);
-        for (int i = 0; i < 256; i += Lanes.LENGTH) {
-            amaxes = amaxes.max(FloatVector.fromArray(Lanes.FLOATS, x, o + i).abs());
-        }
-        float amax = amaxes.reduceLanes(VectorOperators.MAX);
+        float amax = absMax(x, o, 256);
         if (amax == 0f) {
             java.util.Arrays.fill(codes, c0, c0 + 256, 0f);
             return 0f;

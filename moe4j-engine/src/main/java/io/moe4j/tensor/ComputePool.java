@@ -242,34 +242,28 @@ public final class ComputePool implements AutoCloseable {
             return;
         }
         OperationTimes timed = times;
-        long start = timed == null ? 0 : System.nanoTime();
         Job j = new Job(task, n, minChunk, Math.max(1, align), threads);
-        long began = System.nanoTime();
+        long start = System.nanoTime();
         job = j;
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
         int ran = j.drain();
         long drained = System.nanoTime();
+        // per item, what this thread took, or if a worker claimed all, a chunk's worth of slack per item
+        double patience = STEAL_PATIENCE * (ran > 0 ? (double) (drained - start) / ran : (double) STEAL_SLACK_NANOS / n);
         int taken = 0;
         long takingOver = 0;
-        if (!j.finished() && j.claims != null) {
-            // per item, what this thread took, or if a worker claimed all, a chunk's worth of slack per item
-            double patience = STEAL_PATIENCE * (ran > 0 ? (double) (drained - began) / ran : (double) STEAL_SLACK_NANOS / n);
-            for (int spins = 0; !j.finished(); spins++) {
-                Thread.onSpinWait();
-                if ((spins & 63) == 63) {
-                    long now = System.nanoTime();
-                    int took = j.takeOverStalled(now, patience);
-                    if (took > 0) {
-                        taken += took;
-                        takingOver += System.nanoTime() - now;
-                    }
+        for (int spins = 0; !j.finished(); spins++) {
+            Thread.onSpinWait();
+            if (j.claims != null && (spins & 63) == 63) {
+                long now = System.nanoTime();
+                int took = j.takeOverStalled(now, patience);
+                if (took > 0) {
+                    taken += took;
+                    takingOver += System.nanoTime() - now;
                 }
             }
-        }
-        while (!j.finished()) {
-            Thread.onSpinWait();
         }
         if (timed != null) {
             long end = System.nanoTime();

@@ -110,12 +110,25 @@ public final class Matmul {
         ActivationFormat format = ActivationFormat.forWeights(p.w().format().type());
         for (int j = 0; j < i; j++) {
             Product q = products[j];
-            if (rounded[j] != null && q.x() == p.x() && q.xOffset() == p.xOffset() && q.w().cols() == p.w().cols()
+            if (rounded[j] != null && sameRows(q.x(), p.x()) && q.xOffset() == p.xOffset() && q.w().cols() == p.w().cols()
                     && ActivationFormat.forWeights(q.w().format().type()) == format) {
                 return rounded[i] = rounded[j];
             }
         }
         return rounded[i] = roundActivations(p.w(), p.x(), p.xOffset());
+    }
+
+    /** Whether {@code a} and {@code b} hold the same row arrays, in the same order. */
+    private static boolean sameRows(float[][] a, float[][] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int t = 0; t < a.length; t++) {
+            if (a[t] != b[t]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@link #apply} through the float kernels, for three or more vectors: rows decoded once for the whole batch. */
@@ -226,15 +239,7 @@ public final class Matmul {
 
         /** Whether these are the same rows (the same arrays), offset, format and length. */
         boolean reads(float[][] rows, int offset, ActivationFormat f, int length) {
-            if (rows.length != x.length || offset != xOffset || f != format || length != cols) {
-                return false;
-            }
-            for (int t = 0; t < rows.length; t++) {
-                if (rows[t] != x[t]) {
-                    return false;
-                }
-            }
-            return true;
+            return offset == xOffset && f == format && length == cols && sameRows(rows, x);
         }
 
         void prepareIntegers(ActivationScratch scratch) {
@@ -278,31 +283,19 @@ public final class Matmul {
 
         @Override
         public void run(int start, int end) {
-            for (int i = 0; i < tasks.length; i++) {
-                int from = Math.max(start, firstRow[i]);
-                int to = Math.min(end, firstRow[i + 1]);
-                if (from < to) {
-                    tasks[i].run(from - firstRow[i], to - firstRow[i], products[i].out(), products[i].outOffset());
-                }
-            }
+            runRows(start, end, null);
         }
 
         @Override
         public Runnable computeAside(int start, int end) {
             int tokens = 0;
             for (int i = 0; i < tasks.length; i++) {
-                if (tasks[i] != null && firstRow[i] < end && firstRow[i + 1] > start) {
+                if (Math.max(start, firstRow[i]) < Math.min(end, firstRow[i + 1])) {
                     tokens = Math.max(tokens, products[i].x().length);
                 }
             }
             float[][] aside = aside(tokens, end - start);
-            for (int i = 0; i < tasks.length; i++) {
-                int from = Math.max(start, firstRow[i]);
-                int to = Math.min(end, firstRow[i + 1]);
-                if (from < to) {
-                    tasks[i].run(from - firstRow[i], to - firstRow[i], aside, firstRow[i] - start);
-                }
-            }
+            runRows(start, end, aside);
             return () -> {
                 for (int i = 0; i < tasks.length; i++) {
                     int from = Math.max(start, firstRow[i]);
@@ -313,6 +306,18 @@ public final class Matmul {
                     }
                 }
             };
+        }
+
+        /** Rows {@code [start, end)} of the products they fall in, into the products' outputs, or with {@code aside} into its rows from {@code start}. */
+        private void runRows(int start, int end, float[][] aside) {
+            for (int i = 0; i < tasks.length; i++) {
+                int from = Math.max(start, firstRow[i]);
+                int to = Math.min(end, firstRow[i + 1]);
+                if (from < to) {
+                    tasks[i].run(from - firstRow[i], to - firstRow[i], aside == null ? products[i].out() : aside,
+                            aside == null ? products[i].outOffset() : firstRow[i] - start);
+                }
+            }
         }
 
         private static float[][] aside(int tokens, int rows) {
