@@ -19,7 +19,8 @@ import java.util.Locale;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure prefill and decode speed like llama-bench: a prefill of -p tokens and a decode of -n tokens,",
-                "each repeated -r times after a warm-up, plus the weight bandwidth decode achieves and the share it is",
+                "each repeated -r times after a warm-up (at least 3 s, then until the JIT has compiled nothing for a second",
+                "and two runs agree, at most 30 s), plus the weight bandwidth decode achieves and the share it is",
                 "of how fast the same threads read memory right then."})
 final class BenchCommand implements Runnable {
     @Mixin

@@ -11,9 +11,9 @@ import java.util.function.Consumer;
  * Prefill and decode speed, measured as llama-bench does: a prefill of {@code p} tokens in one batch,
  * and a decode of {@code n} tokens one at a time, from an empty context or after {@code d} tokens (not timed), each
  * repeated after a warm-up.
- * The warm-up repeats the operation for at least {@link #WARM_UP_NANOS} and until two runs agree: unlike
- * llama-bench's compiled code, our kernels are compiled by the JIT while they run, and a single warm-up run left
- * later runs up to 7x apart.
+ * The warm-up repeats the operation for at least {@link #WARM_UP_NANOS}, until the JIT has compiled nothing for a
+ * second and two runs agree ({@link #warmedUp}): unlike llama-bench's compiled code, our kernels are compiled by the
+ * JIT while they run, and a single warm-up run left later runs up to 7x apart.
  */
 public final class Benchmark {
 
@@ -43,11 +43,29 @@ public final class Benchmark {
 
     static final long WARM_UP_NANOS = 3_000_000_000L;
     /**
-     * Past the first {@link #WARM_UP_NANOS}, the warm-up goes on until two runs in a row agree within 10%,
-     * up to this long: on multi-GB models a run takes about a second, and three of them left the JIT still
+     * Past the first {@link #WARM_UP_NANOS}, the warm-up goes on until the JIT is quiet and two runs in a row agree
+     * within 10%, up to this long: on multi-GB models a run takes about a second, and three of them left the JIT still
      * compiling, so the first measured prefill came out 30-60% slow.
      */
     static final long WARM_UP_LIMIT_NANOS = 30_000_000_000L;
+
+    /** The warm-up ends only once the JIT has compiled nothing for this long (and two runs agree). */
+    static final long JIT_QUIET_NANOS = 1_000_000_000L;
+
+    /** The warm-up reports its progress about this often. */
+    private static final long PROGRESS_NANOS = 1_000_000_000L;
+
+    /**
+     * Whether a warm-up that has run {@code elapsed} nanoseconds, the JIT last compiling {@code sinceCompile} ago, with
+     * its last two runs taking {@code previous} and {@code last}, is done: past {@link #WARM_UP_NANOS}, once the JIT
+     * has been quiet for {@link #JIT_QUIET_NANOS} and the two runs agree, or at {@link #WARM_UP_LIMIT_NANOS} regardless.
+     */
+    static boolean warmedUp(long elapsed, long sinceCompile, long previous, long last) {
+        if (elapsed < WARM_UP_NANOS) {
+            return false;
+        }
+        return elapsed >= WARM_UP_LIMIT_NANOS || (sinceCompile >= JIT_QUIET_NANOS && steady(previous, last));
+    }
 
     static boolean steady(long previousNanos, long lastNanos) {
         return previousNanos != Long.MAX_VALUE && Math.abs(previousNanos - lastNanos) <= 0.1 * Math.min(previousNanos, lastNanos);
@@ -107,31 +125,38 @@ public final class Benchmark {
             throw new IllegalArgumentException(name + ": tokens and repetitions must be positive");
         }
         progress.accept(name + ": warm-up");
+        // the warm-up runs exactly what a measured run does, timing of the pool's operations included: a branch first
+        // taken in the measured runs cost the JIT a deoptimization and a recompilation there (ComputePool.forRange's
+        // timing, and the formatting of the progress lines, compiled while the first measured prefills ran)
+        OperationTimes warmUpOperations = new OperationTimes();
         long warmUpStart = System.nanoTime();
+        long reported = warmUpStart;
         long previous = Long.MAX_VALUE;
         long last = Long.MAX_VALUE;
         long elapsed;
+        long compileMillis = compilationMillis();
+        long lastCompile = warmUpStart;
+        long now;
         do {
-            setUp.run();
-            long t0 = System.nanoTime();
-            run.run();
             previous = last;
-            last = System.nanoTime() - t0;
-            elapsed = System.nanoTime() - warmUpStart;
-        } while (elapsed < WARM_UP_NANOS || (!steady(previous, last) && elapsed < WARM_UP_LIMIT_NANOS));
+            last = timedRun(pool, warmUpOperations, setUp, run);
+            now = System.nanoTime();
+            long millis = compilationMillis();
+            if (millis != compileMillis) {
+                compileMillis = millis;
+                lastCompile = now;
+            }
+            elapsed = now - warmUpStart;
+            if (now - reported >= PROGRESS_NANOS) {
+                reported = now;
+                progress.accept(String.format(java.util.Locale.ROOT, "%s: warm-up %d s %.1f tok/s", name, elapsed / 1_000_000_000L, tokens / (last / 1e9)));
+            }
+        } while (!warmedUp(elapsed, now - lastCompile, previous, last));
         double[] rates = new double[repetitions];
         OperationTimes operations = new OperationTimes();
         long nanos = 0;
         for (int r = 0; r < repetitions; r++) {
-            setUp.run();
-            pool.timeOperations(operations);
-            long t0 = System.nanoTime();
-            try {
-                run.run();
-            } finally {
-                pool.timeOperations(null);
-            }
-            long took = System.nanoTime() - t0;
+            long took = timedRun(pool, operations, setUp, run);
             nanos += took;
             rates[r] = tokens / (took / 1e9);
             progress.accept(String.format(java.util.Locale.ROOT, "%s: run %d/%d %.1f tok/s", name, r + 1, repetitions, rates[r]));
@@ -147,6 +172,31 @@ public final class Benchmark {
         }
         double sd = repetitions > 1 ? Math.sqrt(var / (repetitions - 1)) : 0;
         return new Measurement(name, tokens, mean, sd, rates, operations, nanos);
+    }
+
+    /**
+     * Milliseconds the JIT has spent compiling so far, or 0 where the JVM does not say. The warm-up goes on while it
+     * grows: a tiny model's first prefills ran at 50-120 tok/s while the compiler caught up, took the 3 s minimum in
+     * two or three runs, and the measured runs then climbed from 3,500 to 9,000 tok/s as compilations landed.
+     */
+    private static long compilationMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
+    }
+
+    /** Looked up once: looking it up per run compiled the lookup's own stream code and kept the JIT busy. */
+    private static final java.lang.management.CompilationMXBean JIT = java.lang.management.ManagementFactory.getCompilationMXBean();
+
+    /** Nanoseconds of one run after its (untimed) set-up, the pool's operations timed into {@code operations}. */
+    private static long timedRun(ComputePool pool, OperationTimes operations, Runnable setUp, Runnable run) {
+        setUp.run();
+        pool.timeOperations(operations);
+        long t0 = System.nanoTime();
+        try {
+            run.run();
+        } finally {
+            pool.timeOperations(null);
+        }
+        return System.nanoTime() - t0;
     }
 
     private static int[] randomTokens(MoeModel model, int n, long seed) {
