@@ -38,8 +38,8 @@ public final class Matmul {
      * or attention's query, key and value projections, then cost one hand-off between threads instead of one
      * each (olmoe decodes through about 500 matrix products per token). So do a prefill's products with
      * matrices that have a copy regrouped for the integer kernels ({@link InterleavedRows}), up to the batch size
-     * where those beat the float kernels; the other products of three or more vectors run one after the other through
-     * {@link #batched}.
+     * where those beat the float kernels, and the other products of three or more vectors, through the float kernels
+     * ({@link #batchedTask}): a prefill's experts with more tokens than that had cost one operation each.
      */
     public static void applyAll(ComputePool pool, Product... products) {
         ActivationScratch scratch = ActivationScratch.reset();
@@ -50,6 +50,7 @@ public final class Matmul {
         float[][][] roundedBatches = new float[products.length][][];
         long work = 0;
         boolean regrouped = false;
+        boolean panels = false;
         boolean allFused = true;
         for (int i = 0; i < products.length; i++) {
             Product p = products[i];
@@ -60,8 +61,12 @@ public final class Matmul {
             InterleavedRows groups = fused || tokens <= InterleavedRows.maxBatch(p.w().format().type()) ? p.w().interleaved(pool) : null;
             if (!fused && groups == null) {
                 // the float kernels take rounded copies of the activations, made once for the products that read the
-                // same rows (attention's q/k/v, an expert's gate and up), and leave the scratch alone
-                batched(pool, p.w(), roundedRows(p, i, products, roundedBatches), p.out(), p.outOffset());
+                // same rows (attention's q/k/v, an expert's gate and up), and leave the scratch alone; their rows
+                // join the same parallel operation as the others', whole panels to a thread
+                tasks[i] = batchedTask(p.w(), roundedRows(p, i, products, roundedBatches));
+                panels = true;
+                firstRow[i + 1] += p.w().rows();
+                work += (long) p.w().rows() * p.w().cols() * p.x().length;
                 continue;
             }
             // products reading the same rows (a decode step's experts, its q/k/v) round them once
@@ -84,16 +89,25 @@ public final class Matmul {
             firstRow[i + 1] += p.w().rows();
             work += (long) p.w().rows() * p.w().cols() * p.x().length;
         }
+        if (panels) {
+            // with the float kernels' panels in the operation, every product starts on a chunk boundary (the rows
+            // padded in between belong to no product), so that chunks split no product's panels or pairs of groups
+            for (int i = 1; i < products.length; i++) {
+                firstRow[i] = roundUp(firstRow[i - 1] + products[i - 1].w().rows(), ALIGNED_ROWS);
+            }
+            firstRow[products.length] = firstRow[products.length - 1] + products[products.length - 1].w().rows();
+        }
         int rows = firstRow[products.length];
         AllRows all = new AllRows(products, tasks, firstRow);
         if (work < PARALLEL_THRESHOLD || pool == null) {
             all.run(0, rows);
         } else {
             int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD * rows / work));
-            // chunks of whole pairs of groups for the pair kernel; other rows split anywhere (a router's 64-row
-            // gate, rounded up to a pair, went to one thread whole)
+            // chunks of whole pairs of groups for the pair kernel, of whole panels for the float kernels; other rows
+            // split anywhere (a router's 64-row gate, rounded up to a pair, went to one thread whole)
             // a decode step's few vectors of results are cheap to compute aside; a prefill's would take megabytes
-            pool.forRange(rows, minRows, regrouped ? InterleavedRows.PAIR : 1, allFused ? all : all::run);
+            int align = panels ? ALIGNED_ROWS : regrouped ? InterleavedRows.PAIR : 1;
+            pool.forRange(rows, minRows, align, allFused ? all : all::run);
         }
     }
 
@@ -131,27 +145,22 @@ public final class Matmul {
         return true;
     }
 
-    /** {@link #apply} through the float kernels, for three or more vectors: rows decoded once for the whole batch. */
-    private static void batched(ComputePool pool, WeightMatrix w, float[][] rounded, float[][] out, int outOffset) {
-        int tokens = rounded.length;
-        int rows = w.rows();
-        int cols = w.cols();
-        boolean panels = usePanels(tokens, cols);
-        ComputePool.RangeTask task = panels ? (start, end) -> tiled(w, rounded, out, outOffset, start, end)
-                : (start, end) -> rowQuads(w, rounded, out, outOffset, start, end);
-        long work = (long) rows * cols * tokens;
-        if (work < PARALLEL_THRESHOLD || pool == null) {
-            task.run(0, rows);
-        } else if (panels) {
-            // whole panels to each thread, so that only the matrix's last rows fall outside a panel
-            int panelCount = (rows + PANEL - 1) / PANEL;
-            int minPanels = (int) Math.max(1, Math.min(panelCount, PARALLEL_THRESHOLD / Math.max(1, (long) PANEL * cols * tokens)));
-            pool.forRange(panelCount, minPanels, (ps, pe) -> task.run(ps * PANEL, Math.min(rows, pe * PANEL)));
-        } else {
-            // row quads want chunks of at least four rows
-            int minRows = (int) Math.max(4, Math.min(rows, PARALLEL_THRESHOLD / Math.max(1, (long) cols * tokens)));
-            pool.forRange(rows, minRows, task);
+    /**
+     * {@link #apply}'s rows through the float kernels, for three or more vectors: rows decoded once for the whole batch,
+     * as panels or as row quads.
+     */
+    private static RowsTask batchedTask(WeightMatrix w, float[][] rounded) {
+        if (usePanels(rounded.length, w.cols())) {
+            return (start, end, out, outOffset) -> tiled(w, rounded, out, outOffset, start, end);
         }
+        return (start, end, out, outOffset) -> rowQuads(w, rounded, out, outOffset, start, end);
+    }
+
+    /** Rows to which chunks are aligned where the float kernels are in an operation: whole panels, whole pairs of groups. */
+    private static final int ALIGNED_ROWS = InterleavedRows.PAIR;
+
+    private static int roundUp(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
     }
 
     /** One activation row rounded for one weight type: its codes and block scales, and the integer kernels' form of them. */
@@ -290,7 +299,7 @@ public final class Matmul {
         public Runnable computeAside(int start, int end) {
             int tokens = 0;
             for (int i = 0; i < tasks.length; i++) {
-                if (Math.max(start, firstRow[i]) < Math.min(end, firstRow[i + 1])) {
+                if (Math.max(start, firstRow[i]) < Math.min(end, endRow(i))) {
                     tokens = Math.max(tokens, products[i].x().length);
                 }
             }
@@ -299,7 +308,7 @@ public final class Matmul {
             return () -> {
                 for (int i = 0; i < tasks.length; i++) {
                     int from = Math.max(start, firstRow[i]);
-                    int to = Math.min(end, firstRow[i + 1]);
+                    int to = Math.min(end, endRow(i));
                     Product p = products[i];
                     for (int t = 0; from < to && t < p.x().length; t++) {
                         System.arraycopy(aside[t], from - start, p.out()[t], p.outOffset() + from - firstRow[i], to - from);
@@ -312,12 +321,17 @@ public final class Matmul {
         private void runRows(int start, int end, float[][] aside) {
             for (int i = 0; i < tasks.length; i++) {
                 int from = Math.max(start, firstRow[i]);
-                int to = Math.min(end, firstRow[i + 1]);
+                int to = Math.min(end, endRow(i));
                 if (from < to) {
                     tasks[i].run(from - firstRow[i], to - firstRow[i], aside == null ? products[i].out() : aside,
                             aside == null ? products[i].outOffset() : firstRow[i] - start);
                 }
             }
+        }
+
+        /** The end of product {@code i}'s rows: padding may follow them ({@link #applyAll}). */
+        private int endRow(int i) {
+            return firstRow[i] + products[i].w().rows();
         }
 
         private static float[][] aside(int tokens, int rows) {

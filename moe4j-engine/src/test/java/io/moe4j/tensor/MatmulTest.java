@@ -165,6 +165,40 @@ class MatmulTest {
     }
 
     @Test
+    void floatKernelProductsInOneOperationEqualProductsAlone() {
+        // a prefill's products through the float kernels (panels for many tokens on short rows, row quads otherwise)
+        // share one operation; rows not a multiple of a panel leave padding between them that no product owns
+        Random rnd = new Random(41);
+        int cols = 256;
+        GgmlType[] types = {GgmlType.F16, GgmlType.Q8_0, GgmlType.Q6_K, GgmlType.Q4_0};
+        int[] rows = {70, 33, 129, 64};
+        int[] tokens = {80, 24, 80, 5};
+        Matmul.Product[] together = new Matmul.Product[types.length];
+        float[][][] alone = new float[types.length][][];
+        try (ComputePool pool = new ComputePool(2)) {
+            for (int i = 0; i < types.length; i++) {
+                byte[] data = TestData.randomBlocks(types[i], rows[i] * cols / types[i].blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
+                WeightMatrix w = new WeightMatrix("w" + i, BlockFormats.of(types[i]), MemorySegment.ofArray(data), 0, rows[i], cols);
+                float[][] x = new float[tokens[i]][];
+                for (int t = 0; t < x.length; t++) {
+                    x[t] = TestData.gaussian(rnd, cols, 1.0);
+                }
+                alone[i] = new float[x.length][rows[i]];
+                Matmul.apply(pool, w, x, 0, alone[i], 0);
+                together[i] = new Matmul.Product(w, x, 0, new float[x.length][rows[i] + 2], 2);
+            }
+            Matmul.applyAll(pool, together);
+        }
+        for (int i = 0; i < types.length; i++) {
+            for (int t = 0; t < tokens[i]; t++) {
+                float[] actual = java.util.Arrays.copyOfRange(together[i].out()[t], 2, rows[i] + 2);
+                assertThat(actual).as("%s token %d", types[i], t).containsExactly(alone[i][t]);
+                assertThat(together[i].out()[t][0]).as("%s token %d: before its offset", types[i], t).isZero();
+            }
+        }
+    }
+
+    @Test
     void batchesSharingRowsInOneOperationEqualBatchesAlone() {
         // a prefill's experts: each takes a subset of the same rows, rounded once for all of them, while a product of
         // another weight type rounds the same rows its own way (Q8_K against Q8_0) and one without a regrouped copy
