@@ -47,7 +47,7 @@ public final class Matmul {
         RowsTask[] tasks = new RowsTask[products.length];
         RoundedInput[] inputs = new RoundedInput[products.length];
         java.util.IdentityHashMap<float[], RoundedRow> roundedRows = null;
-        float[][][] roundedBatches = new float[products.length][][];
+        java.util.IdentityHashMap<float[], RoundedFloats> roundedFloats = null;
         long work = 0;
         boolean regrouped = false;
         boolean panels = false;
@@ -63,7 +63,10 @@ public final class Matmul {
                 // the float kernels take rounded copies of the activations, made once for the products that read the
                 // same rows (attention's q/k/v, an expert's gate and up), and leave the scratch alone; their rows
                 // join the same parallel operation as the others', whole panels to a thread
-                tasks[i] = batchedTask(p.w(), roundedRows(p, i, products, roundedBatches));
+                if (roundedFloats == null) {
+                    roundedFloats = new java.util.IdentityHashMap<>();
+                }
+                tasks[i] = batchedTask(p.w(), roundedRows(p, roundedFloats));
                 panels = true;
                 firstRow[i + 1] += p.w().rows();
                 work += (long) p.w().rows() * p.w().cols() * p.x().length;
@@ -116,20 +119,33 @@ public final class Matmul {
         applyAll(pool, new Product(w, x, xOffset, out, outOffset));
     }
 
+    /** An activation row rounded for the float kernels: the values {@link ActivationFormat#round} gives, and for what. */
+    private record RoundedFloats(ActivationFormat format, int xOffset, int cols, float[] values) {
+    }
+
     /**
-     * Product {@code i}'s activations rounded for its weights' type ({@link ActivationFormat#round}): those of an
-     * earlier product with the same rows, offset, length and format (kept in {@code rounded}), or new ones.
+     * Product {@code p}'s activation rows rounded for its weights' type ({@link ActivationFormat#round}), each row
+     * rounded once per operation ({@code rounded}, by row): a prefill's experts read overlapping subsets of the same
+     * rows (each token's row, with top-4 routing, four times), and attention's q/k/v all of them. Rounding each
+     * expert's rows apart had taken 6% of the calling thread's time in a tiny-model prefill (perf) while the other
+     * thread waited.
      */
-    private static float[][] roundedRows(Product p, int i, Product[] products, float[][][] rounded) {
+    private static float[][] roundedRows(Product p, java.util.Map<float[], RoundedFloats> rounded) {
         ActivationFormat format = ActivationFormat.forWeights(p.w().format().type());
-        for (int j = 0; j < i; j++) {
-            Product q = products[j];
-            if (rounded[j] != null && sameRows(q.x(), p.x()) && q.xOffset() == p.xOffset() && q.w().cols() == p.w().cols()
-                    && ActivationFormat.forWeights(q.w().format().type()) == format) {
-                return rounded[i] = rounded[j];
+        int cols = p.w().cols();
+        float[][] rows = new float[p.x().length][];
+        for (int t = 0; t < rows.length; t++) {
+            float[] x = p.x()[t];
+            RoundedFloats r = rounded.get(x);
+            if (r == null || r.format() != format || r.xOffset() != p.xOffset() || r.cols() != cols) {
+                float[] values = new float[cols];
+                format.round(x, p.xOffset(), values, 0, cols);
+                r = new RoundedFloats(format, p.xOffset(), cols, values);
+                rounded.putIfAbsent(x, r);
             }
+            rows[t] = r.values();
         }
-        return rounded[i] = roundActivations(p.w(), p.x(), p.xOffset());
+        return rows;
     }
 
     /** Whether {@code a} and {@code b} hold the same row arrays, in the same order. */
@@ -508,14 +524,5 @@ public final class Matmul {
                 out[t][outOffset + r] = VectorMath.dot(row, 0, x[t], 0, w.cols());
             }
         }
-    }
-
-    private static float[][] roundActivations(WeightMatrix w, float[][] x, int xOffset) {
-        ActivationFormat f = ActivationFormat.forWeights(w.format().type());
-        float[][] rounded = new float[x.length][w.cols()];
-        for (int t = 0; t < x.length; t++) {
-            f.round(x[t], xOffset, rounded[t], 0, w.cols());
-        }
-        return rounded;
     }
 }
