@@ -54,7 +54,6 @@ public final class Matmul {
         boolean allFused = true;
         for (int i = 0; i < products.length; i++) {
             Product p = products[i];
-            firstRow[i + 1] = firstRow[i];
             int tokens = p.x().length;
             boolean fused = tokens <= FUSED_MAX_TOKENS;
             allFused &= fused;
@@ -68,7 +67,6 @@ public final class Matmul {
                 }
                 tasks[i] = batchedTask(p.w(), roundedRows(p, roundedFloats));
                 panels = true;
-                firstRow[i + 1] += p.w().rows();
                 work += (long) p.w().rows() * p.w().cols() * p.x().length;
                 continue;
             }
@@ -89,16 +87,14 @@ public final class Matmul {
             }
             tasks[i] = fusedTask(groups, p.w(), inputs[i], fused ? scratch : null);
             regrouped |= groups != null;
-            firstRow[i + 1] += p.w().rows();
             work += (long) p.w().rows() * p.w().cols() * p.x().length;
         }
-        if (panels) {
-            // with the float kernels' panels in the operation, every product starts on a chunk boundary (the rows
-            // padded in between belong to no product), so that chunks split no product's panels or pairs of groups
-            for (int i = 1; i < products.length; i++) {
-                firstRow[i] = roundUp(firstRow[i - 1] + products[i - 1].w().rows(), ALIGNED_ROWS);
-            }
-            firstRow[products.length] = firstRow[products.length - 1] + products[products.length - 1].w().rows();
+        // the products' rows numbered one after the other; with the float kernels' panels in the operation, every
+        // product starts on a chunk boundary (the rows padded in between belong to no product), so that chunks split
+        // no product's panels or pairs of groups
+        for (int i = 1; i <= products.length; i++) {
+            int end = firstRow[i - 1] + products[i - 1].w().rows();
+            firstRow[i] = panels && i < products.length ? roundUp(end, ALIGNED_ROWS) : end;
         }
         int rows = firstRow[products.length];
         AllRows all = new AllRows(products, tasks, firstRow);
@@ -288,7 +284,8 @@ public final class Matmul {
     }
 
     /**
-     * The rows of {@link #applyAll}'s products, numbered one after the other. A worker computes its chunks into a
+     * The rows of {@link #applyAll}'s products, numbered one after the other (product i's from {@code firstRow[i]},
+     * padding after it where the operation has float-kernel panels). A worker computes its chunks into a
      * buffer of its own and copies them out after ({@link ComputePool.SeparableTask}), so that the calling thread can
      * take over the chunk of a worker that lost its CPU instead of waiting milliseconds for it.
      */
