@@ -35,7 +35,7 @@ public final class Attention {
         this.bv = bv;
         this.qNorm = qNorm;
         this.kNorm = kNorm;
-        this.rope = new Rope(config.ropeType(), config.ropeDimensions(), config.ropeFreqBase());
+        this.rope = Rope.of(config.ropeType(), config.ropeDimensions(), config.ropeFreqBase());
         if ((config.qkNorm() == QkNorm.NONE) != (qNorm == null)) {
             throw new IllegalArgumentException("q/k norm weights do not match the configuration " + config.qkNorm());
         }
