@@ -51,11 +51,8 @@ public enum ActivationFormat {
             case Q8_0, Q8_K -> {
                 for (int b = 0; b < n; b += blockSize) {
                     int at = dstOffset + b;
-                    FloatVector scale = FloatVector.broadcast(Lanes.FLOATS, this == Q8_0
-                            ? quantizeQ8_0(src, srcOffset + b, dst, at) : quantizeQ8_K(src, srcOffset + b, dst, at));
-                    for (int i = 0; i < blockSize; i += Lanes.LENGTH) {
-                        FloatVector.fromArray(Lanes.FLOATS, dst, at + i).mul(scale).intoArray(dst, at + i);
-                    }
+                    float scale = this == Q8_0 ? quantizeQ8_0(src, srcOffset + b, dst, at) : quantizeQ8_K(src, srcOffset + b, dst, at);
+                    scaleBlock(dst, at, scale, dst, at);
                 }
             }
         }
@@ -84,6 +81,29 @@ public enum ActivationFormat {
                 }
             }
             default -> round(src, srcOffset, codes, codesOffset, n);
+        }
+    }
+
+    /**
+     * The values that {@link #quantize}'s codes and scales stand for, into {@code dst[dstOffset..+n)}: for the 8-bit
+     * formats each code times its block's scale, the same products {@link #round} makes; other formats' codes are
+     * their values, copied.
+     */
+    public void scaleBack(float[] codes, int codesOffset, float[] scales, int scalesOffset, float[] dst, int dstOffset, int n) {
+        if (!isBlockQuantized()) {
+            System.arraycopy(codes, codesOffset, dst, dstOffset, n);
+            return;
+        }
+        for (int b = 0; b < n; b += blockSize) {
+            scaleBlock(codes, codesOffset + b, scales[scalesOffset + b / blockSize], dst, dstOffset + b);
+        }
+    }
+
+    /** {@code dst[dstAt + i] = codes[at + i] * scale} for one block. */
+    private void scaleBlock(float[] codes, int at, float scale, float[] dst, int dstAt) {
+        FloatVector s = FloatVector.broadcast(Lanes.FLOATS, scale);
+        for (int i = 0; i < blockSize; i += Lanes.LENGTH) {
+            FloatVector.fromArray(Lanes.FLOATS, codes, at + i).mul(s).intoArray(dst, dstAt + i);
         }
     }
 

@@ -47,7 +47,6 @@ public final class Matmul {
         RowsTask[] tasks = new RowsTask[products.length];
         RoundedInput[] inputs = new RoundedInput[products.length];
         java.util.IdentityHashMap<float[], RoundedRow> roundedRows = null;
-        java.util.IdentityHashMap<float[], RoundedFloats> roundedFloats = null;
         long work = 0;
         boolean regrouped = false;
         boolean panels = false;
@@ -58,18 +57,6 @@ public final class Matmul {
             boolean fused = tokens <= FUSED_MAX_TOKENS;
             allFused &= fused;
             InterleavedRows groups = fused || tokens <= InterleavedRows.maxBatch(p.w().format().type()) ? p.w().interleaved(pool) : null;
-            if (!fused && groups == null) {
-                // the float kernels take rounded copies of the activations, made once for the products that read the
-                // same rows (attention's q/k/v, an expert's gate and up), and leave the scratch alone; their rows
-                // join the same parallel operation as the others', whole panels to a thread
-                if (roundedFloats == null) {
-                    roundedFloats = new java.util.IdentityHashMap<>();
-                }
-                tasks[i] = batchedTask(p.w(), roundedRows(p, roundedFloats));
-                panels = true;
-                work += (long) p.w().rows() * p.w().cols() * p.x().length;
-                continue;
-            }
             // products reading the same rows (a decode step's experts, its q/k/v) round them once
             ActivationFormat format = ActivationFormat.forWeights(p.w().format().type());
             for (int j = 0; j < i && inputs[i] == null; j++) {
@@ -79,14 +66,23 @@ public final class Matmul {
             }
             if (inputs[i] == null) {
                 if (!fused && roundedRows == null) {
-                    // a prefill's experts read overlapping subsets of the same rows: each row is rounded once
+                    // a prefill's experts read overlapping subsets of the same rows (each token's four times with
+                    // top-4 routing): each row is rounded once, whichever kernels read it (rounded expert by expert for
+                    // the float kernels, 6% of the calling thread's time in a tiny prefill while the other waited)
                     roundedRows = new java.util.IdentityHashMap<>();
                 }
                 // a batch's rows are allocated, not taken from the scratch, which would keep a long prompt's for good
                 inputs[i] = new RoundedInput(p.x(), p.xOffset(), format, p.w().cols(), fused ? scratch : null, fused ? null : roundedRows);
             }
-            tasks[i] = fusedTask(groups, p.w(), inputs[i], fused ? scratch : null);
-            regrouped |= groups != null;
+            if (!fused && groups == null) {
+                // the float kernels read the rounded values; their rows join the same parallel operation as the
+                // others', whole panels to a thread
+                tasks[i] = batchedTask(p.w(), inputs[i].values());
+                panels = true;
+            } else {
+                tasks[i] = fusedTask(groups, p.w(), inputs[i], fused ? scratch : null);
+                regrouped |= groups != null;
+            }
             work += (long) p.w().rows() * p.w().cols() * p.x().length;
         }
         // the products' rows numbered one after the other; with the float kernels' panels in the operation, every
@@ -113,35 +109,6 @@ public final class Matmul {
     /** {@code out[t][outOffset + r] = w.row(r) · x[t][xOffset..]} for every token t and row r. */
     public static void apply(ComputePool pool, WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
         applyAll(pool, new Product(w, x, xOffset, out, outOffset));
-    }
-
-    /** An activation row rounded for the float kernels: the values {@link ActivationFormat#round} gives, and for what. */
-    private record RoundedFloats(ActivationFormat format, int xOffset, int cols, float[] values) {
-    }
-
-    /**
-     * Product {@code p}'s activation rows rounded for its weights' type ({@link ActivationFormat#round}), each row
-     * rounded once per operation ({@code rounded}, by row): a prefill's experts read overlapping subsets of the same
-     * rows (each token's row, with top-4 routing, four times), and attention's q/k/v all of them. Rounding each
-     * expert's rows apart had taken 6% of the calling thread's time in a tiny-model prefill (perf) while the other
-     * thread waited.
-     */
-    private static float[][] roundedRows(Product p, java.util.Map<float[], RoundedFloats> rounded) {
-        ActivationFormat format = ActivationFormat.forWeights(p.w().format().type());
-        int cols = p.w().cols();
-        float[][] rows = new float[p.x().length][];
-        for (int t = 0; t < rows.length; t++) {
-            float[] x = p.x()[t];
-            RoundedFloats r = rounded.get(x);
-            if (r == null || r.format() != format || r.xOffset() != p.xOffset() || r.cols() != cols) {
-                float[] values = new float[cols];
-                format.round(x, p.xOffset(), values, 0, cols);
-                r = new RoundedFloats(format, p.xOffset(), cols, values);
-                rounded.putIfAbsent(x, r);
-            }
-            rows[t] = r.values();
-        }
-        return rows;
     }
 
     /** Whether {@code a} and {@code b} hold the same row arrays, in the same order. */
@@ -184,6 +151,7 @@ public final class Matmul {
         final float[] scales;
         short[] codes16;
         short[] sums;
+        float[] values;
 
         RoundedRow(float[] x, int xOffset, ActivationFormat format, int cols, ActivationScratch scratch) {
             this.format = format;
@@ -196,6 +164,17 @@ public final class Matmul {
 
         boolean matches(int offset, ActivationFormat f, int length) {
             return offset == xOffset && f == format && length == cols;
+        }
+
+        /** The rounded values themselves (codes times their block's scale), for the float kernels; made on first need. */
+        float[] values() {
+            if (values == null && scales == null) {
+                values = codes;
+            } else if (values == null) {
+                values = new float[cols];
+                format.scaleBack(codes, 0, scales, 0, values, 0, cols);
+            }
+            return values;
         }
 
         void prepareIntegers(ActivationScratch scratch) {
@@ -261,6 +240,15 @@ public final class Matmul {
         /** Whether these are the same rows (the same arrays), offset, format and length. */
         boolean reads(float[][] rows, int offset, ActivationFormat f, int length) {
             return offset == xOffset && f == format && length == cols && sameRows(rows, x);
+        }
+
+        /** The rows' rounded values, for the float kernels. */
+        float[][] values() {
+            float[][] values = new float[x.length][];
+            for (int t = 0; t < x.length; t++) {
+                values[t] = rows[t].values();
+            }
+            return values;
         }
 
         void prepareIntegers(ActivationScratch scratch) {

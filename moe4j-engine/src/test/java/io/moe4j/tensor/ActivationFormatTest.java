@@ -80,6 +80,27 @@ class ActivationFormatTest {
         }
     }
 
+    /** {@code scaleBack} of {@code quantize}'s codes and scales gives what {@code round} gives, bit for bit, in every format. */
+    @Test
+    void scalingCodesBackGivesTheRoundedValues() {
+        for (ActivationFormat format : ActivationFormat.values()) {
+            int block = Math.max(32, format.blockSize());
+            float[] x = awkwardBlocks(block);
+            int n = x.length;
+            float[] codes = new float[n + 2];
+            float[] scales = format.isBlockQuantized() ? new float[n / format.blockSize() + 1] : null;
+            format.quantize(x, 0, codes, 2, scales, 1, n);
+            float[] back = new float[n + 4];
+            format.scaleBack(codes, 2, scales, 1, back, 4, n);
+            float[] rounded = new float[n];
+            format.round(x, 0, rounded, 0, n);
+            for (int i = 0; i < n; i++) {
+                assertThat(Float.floatToRawIntBits(back[4 + i])).as("%s value %d", format, i)
+                        .isEqualTo(Float.floatToRawIntBits(rounded[i]));
+            }
+        }
+    }
+
     /**
      * Blocks of {@code block} values: Gaussian at magnitudes 10^-3 to 10^3, then one whose largest magnitude comes
      * twice with opposite signs (the first one sets the sign), one of halves that round to even, one all zero.
