@@ -21,6 +21,11 @@ public interface LogitsSource {
      */
     float[] feed(int... tokens);
 
+    /** {@link #feed(int...)} of one token: a decode step. */
+    default float[] feed(int token) {
+        return feed(new int[] {token});
+    }
+
     /** Feeds tokens in one batch and returns the logits after each of them. */
     float[][] feedAll(int... tokens);
 }

@@ -23,6 +23,8 @@ public final class Session implements LogitsSource {
     private int length;
     /** The row {@link #feed} returns, reused from call to call. */
     private float[][] lastLogits;
+    /** A decode step's one token. */
+    private final int[] oneToken = new int[1];
 
     public Session(MoeModel model, ComputePool pool, int contextSize) {
         this.model = model;
@@ -73,6 +75,13 @@ public final class Session implements LogitsSource {
             lastLogits = new float[1][model.output().rows()];
         }
         return forward(tokens, lastLogits)[0];
+    }
+
+    /** Feeds one token (a decode step, which allocates nothing here) and returns the logits after it, in a row the next call reuses. */
+    @Override
+    public float[] feed(int token) {
+        oneToken[0] = token;
+        return feed(oneToken);
     }
 
     /** Feeds tokens in one batch and returns the logits after each of them. */

@@ -56,6 +56,71 @@ public final class Attention {
      */
     private static final int TOKENS_PER_CHUNK = 8;
 
+    /**
+     * One call's arguments for its two parallel steps, kept by the calling thread with the steps bound to it once: a
+     * decode loop allocates nothing for them (issue #3). Emptied after each call, so that it holds no cache.
+     */
+    private static final class Step {
+        private Attention attention;
+        private int layer;
+        private float[][] q;
+        private float[][] k;
+        private float[][] v;
+        private int[] positions;
+        private KvCache cache;
+        private float[][] attended;
+        private float[][] headScratch;
+        final ComputePool.RangeTask prepare = this::prepare;
+        final ComputePool.RangeTask attend = this::attend;
+
+        Step set(Attention attention, int layer, float[][] q, float[][] k, float[][] v, int[] positions, KvCache cache,
+                 float[][] attended, float[][] headScratch) {
+            this.attention = attention;
+            this.layer = layer;
+            this.q = q;
+            this.k = k;
+            this.v = v;
+            this.positions = positions;
+            this.cache = cache;
+            this.attended = attended;
+            this.headScratch = headScratch;
+            return this;
+        }
+
+        /** Tokens {@code [from, to)} biased, normalised, rotated, and their keys and values stored. */
+        private void prepare(int from, int to) {
+            for (int t = from; t < to; t++) {
+                attention.prepare(layer, q[t], k[t], v[t], positions[t], cache);
+            }
+        }
+
+        /** Heads {@code [start, end)} of the batch's tokens, one after the other. */
+        private void attend(int start, int end) {
+            ModelConfig config = attention.config;
+            int heads = config.headCount();
+            float[] own = headScratch == null ? new float[config.valueHeadSize() + config.headSize()] : null;
+            for (int i = start; i < end; i++) {
+                attention.attendHead(layer, q[i / heads], positions[i / heads], i % heads, cache,
+                        own != null ? own : headScratch[i], attended[i / heads]);
+            }
+        }
+    }
+
+    private static final ThreadLocal<Step> STEP = ThreadLocal.withInitial(Step::new);
+
+    /** One token's query, key and value biased, normalised and rotated; its key and value stored. */
+    private void prepare(int layer, float[] q, float[] k, float[] v, int position, KvCache cache) {
+        addBias(q, bq);
+        addBias(k, bk);
+        addBias(v, bv);
+        normalize(q, qNorm, config.headCount());
+        normalize(k, kNorm, config.headCountKv());
+        float[] angles = rope.angles(position);
+        rope.apply(q, 0, config.headCount(), config.headSize(), angles);
+        rope.apply(k, 0, config.headCountKv(), config.headSize(), angles);
+        cache.store(layer, position, k, 0, v, 0);
+    }
+
     /** Attention output for each token of the batch, added to {@code residual}. */
     public void forward(ComputePool pool, int layer, float[][] x, int[] positions, KvCache cache, float[][] residual) {
         int tokens = x.length;
@@ -66,36 +131,20 @@ public final class Attention {
         float[][] q = temporaries.rows(tokens, qLen);
         float[][] k = temporaries.rows(tokens, kLen);
         float[][] v = temporaries.rows(tokens, vLen);
-        Matmul.applyAll(pool, new Matmul.Product(wq, x, 0, q, 0), new Matmul.Product(wk, x, 0, k, 0),
-                new Matmul.Product(wv, x, 0, v, 0));
-        // a prompt's tokens are independent here, so they go to all threads (each stores its own positions)
-        pool.forRange(tokens, TOKENS_PER_CHUNK, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                addBias(q[t], bq);
-                addBias(k[t], bk);
-                addBias(v[t], bv);
-                normalize(q[t], qNorm, config.headCount());
-                normalize(k[t], kNorm, config.headCountKv());
-                float[] angles = rope.angles(positions[t]);
-                rope.apply(q[t], 0, config.headCount(), config.headSize(), angles);
-                rope.apply(k[t], 0, config.headCountKv(), config.headSize(), angles);
-                cache.store(layer, positions[t], k[t], 0, v[t], 0);
-            }
-        });
+        Matmul.products().add(wq, x, 0, q, 0).add(wk, x, 0, k, 0).add(wv, x, 0, v, 0).apply(pool);
         float[][] attended = temporaries.rows(tokens, config.headCount() * config.valueHeadSize());
         int heads = config.headCount();
-        int scratchLength = config.valueHeadSize() + config.headSize();
         // decoding, one scratch row per head from the pass's scratch (threads never share a row); a batch's
         // heads are many, so each task makes its own instead
-        float[][] headScratch = tokens == 1 ? temporaries.rows(heads, scratchLength) : null;
-        pool.forRange(tokens * heads, Math.max(1, POSITIONS_PER_CHUNK / Math.max(1, positions[tokens - 1] + 1)),
-                (start, end) -> {
-                    float[] own = headScratch == null ? new float[scratchLength] : null;
-                    for (int i = start; i < end; i++) {
-                        attendHead(layer, q[i / heads], positions[i / heads], i % heads, cache,
-                                own != null ? own : headScratch[i], attended[i / heads]);
-                    }
-                });
+        float[][] headScratch = tokens == 1 ? temporaries.rows(heads, config.valueHeadSize() + config.headSize()) : null;
+        Step step = STEP.get().set(this, layer, q, k, v, positions, cache, attended, headScratch);
+        try {
+            // a prompt's tokens are independent here, so they go to all threads (each stores its own positions)
+            pool.forRange(tokens, TOKENS_PER_CHUNK, step.prepare);
+            pool.forRange(tokens * heads, Math.max(1, POSITIONS_PER_CHUNK / Math.max(1, positions[tokens - 1] + 1)), step.attend);
+        } finally {
+            step.set(null, 0, null, null, null, null, null, null, null);
+        }
         float[][] out = temporaries.rows(tokens, config.embeddingLength());
         Matmul.apply(pool, wo, attended, 0, out, 0);
         for (int t = 0; t < tokens; t++) {

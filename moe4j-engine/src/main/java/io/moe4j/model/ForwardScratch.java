@@ -30,14 +30,17 @@ final class ForwardScratch {
 
     private final List<float[][]> matrices = new ArrayList<>();
     private final List<int[]> ints = new ArrayList<>();
+    private final List<Object[]> refs = new ArrayList<>();
     private int nextMatrix;
     private int nextInts;
+    private int nextRefs;
 
     /** This thread's scratch with every array free again: call when a forward pass starts, not inside one. */
     static ForwardScratch reset() {
         ForwardScratch s = OF_THREAD.get();
         s.nextMatrix = 0;
         s.nextInts = 0;
+        s.nextRefs = 0;
         return s;
     }
 
@@ -83,6 +86,26 @@ final class ForwardScratch {
         if (ints.size() < MAX_KEPT) {
             ints.add(a);
             nextInts++;
+        }
+        return a;
+    }
+
+    /** {@code n} references to {@code type} (contents undefined), not handed out since the last reset: lists of rows, of experts. */
+    @SuppressWarnings("unchecked")
+    <T> T[] refs(Class<T> type, int n) {
+        if (nextRefs < refs.size()) {
+            Object[] a = refs.get(nextRefs);
+            if (a.length != n || a.getClass().getComponentType() != type) {
+                a = (Object[]) java.lang.reflect.Array.newInstance(type, n);
+                refs.set(nextRefs, a);
+            }
+            nextRefs++;
+            return (T[]) a;
+        }
+        T[] a = (T[]) java.lang.reflect.Array.newInstance(type, n);
+        if (refs.size() < MAX_KEPT) {
+            refs.add(a);
+            nextRefs++;
         }
         return a;
     }

@@ -61,15 +61,20 @@ public final class MoeLayer {
 
     /** The gate's raw scores for each token. */
     public float[][] gateLogits(ComputePool pool, float[][] x) {
-        float[][] logits = new float[x.length][gate.rows()];
-        Matmul.apply(pool, gate, x, 0, logits, 0);
-        return logits;
+        return gateLogits(pool, x, new float[x.length][gate.rows()]);
+    }
+
+    private float[][] gateLogits(ComputePool pool, float[][] x, float[][] into) {
+        Matmul.apply(pool, gate, x, 0, into, 0);
+        return into;
     }
 
     /** Adds the layer's output for each (normalised) input {@code x[t]} to {@code residual[t]}. */
     public ExpertSelection[] forward(ComputePool pool, float[][] x, int[] positions, Router router,
                                      RoutingListener listener, float[][] residual) {
-        float[][] logits = gateLogits(pool, x);
+        ForwardScratch scratch = ForwardScratch.current();
+        // a listener is handed the scores, and may keep them
+        float[][] logits = gateLogits(pool, x, listener == null ? scratch.rows(x.length, gate.rows()) : new float[x.length][gate.rows()]);
         ExpertSelection[] selections = router.route(layer, logits, gating);
         if (selections.length != x.length) {
             throw new IllegalStateException("router " + router + " returned " + selections.length + " selections for " + x.length + " tokens");
@@ -78,7 +83,6 @@ public final class MoeLayer {
             listener.onRouting(layer, positions, logits, selections);
         }
         int dim = residual[0].length;
-        ForwardScratch scratch = ForwardScratch.current();
         // the batch's tokens grouped by expert (a counting sort): expert e's are grouped[start[e]..start[e+1])
         int[] start = scratch.ints(experts.length + 1);
         Arrays.fill(start, 0);
@@ -106,9 +110,9 @@ public final class MoeLayer {
             }
         }
         int[] chosen = scratch.ints(n);
-        SwiGluFfn[] ffns = new SwiGluFfn[n];
-        float[][][] ins = new float[n][][];
-        float[][][] outs = new float[n][][];
+        SwiGluFfn[] ffns = scratch.refs(SwiGluFfn.class, n);
+        float[][][] ins = scratch.refs(float[][].class, n);
+        float[][][] outs = scratch.refs(float[][].class, n);
         for (int e = 0, i = 0; e < experts.length; e++) {
             int count = start[e + 1] - start[e];
             if (count == 0) {
@@ -116,14 +120,14 @@ public final class MoeLayer {
             }
             chosen[i] = e;
             ffns[i] = experts[e];
-            ins[i] = new float[count][];
+            ins[i] = scratch.refs(float[].class, count);
             for (int j = 0; j < count; j++) {
                 ins[i][j] = x[grouped[start[e] + j]];
             }
             outs[i] = scratch.rows(count, dim);
             i++;
         }
-        SwiGluFfn.forwardAll(pool, ffns, ins, outs);
+        SwiGluFfn.forwardAll(pool, ffns, ins, outs, n);
         // summed in expert order, whatever the batch, so batched and one-token results add alike
         for (int i = 0; i < n; i++) {
             int e = chosen[i];

@@ -92,7 +92,8 @@ public final class MoeModel implements AutoCloseable {
         int dim = config.embeddingLength();
         ForwardScratch scratch = ForwardScratch.reset();
         float[][] x = scratch.rows(tokens.length, dim);
-        int[] positions = new int[tokens.length];
+        // a routing listener is handed the positions, and may keep them
+        int[] positions = listener == null ? scratch.ints(tokens.length) : new int[tokens.length];
         for (int t = 0; t < tokens.length; t++) {
             int id = tokens[t];
             if (id < 0 || id >= embeddings.rows()) {
@@ -104,7 +105,11 @@ public final class MoeModel implements AutoCloseable {
         for (TransformerBlock block : blocks) {
             block.forward(pool, x, positions, cache, routing.forLayer(block.index()), listener);
         }
-        float[][] last = allLogits ? x : new float[][] {x[x.length - 1]};
+        float[][] last = x;
+        if (!allLogits) {
+            last = scratch.refs(float[].class, 1);
+            last[0] = x[x.length - 1];
+        }
         float[][] normed = scratch.rows(last.length, dim);
         for (int t = 0; t < last.length; t++) {
             VectorMath.rmsNorm(last[t], 0, outputNorm, config.rmsEps(), normed[t], 0, dim);

@@ -10,14 +10,21 @@ public final class Rope {
     private final int dimensions;
     private final float thetaScale;
     /**
-     * The tables of recent positions, position p in slot p mod the length: every layer rotates the same positions,
-     * and a table costs {@code dimensions} calls of Math.cos and Math.sin (2.7 µs at 128 dimensions), which an olmoe
-     * decode step paid sixteen times. Entries are immutable and replaced whole, so threads may race on a slot.
+     * Each thread's tables of the positions it rotated last, position p in slot p mod {@link #RECENT_POSITIONS}:
+     * every layer rotates the same positions, and a table costs {@code dimensions} calls of Math.cos and Math.sin
+     * (2.7 µs at 128 dimensions), which an olmoe decode step paid sixteen times. A thread's own, so that a slot is
+     * rewritten in place: a decode loop allocates nothing here.
      */
-    private final Angles[] recent = new Angles[RECENT_POSITIONS];
+    private final ThreadLocal<Recent> recent;
     private static final int RECENT_POSITIONS = 1024;
 
-    private record Angles(int pos, float[] table) {
+    private static final class Recent {
+        final int[] positions = new int[RECENT_POSITIONS];
+        final float[][] tables = new float[RECENT_POSITIONS][];
+
+        Recent() {
+            java.util.Arrays.fill(positions, -1);
+        }
     }
 
     /** Instances by rotation and dimensions: the layers of a model share one, and with it its tables. */
@@ -35,32 +42,35 @@ public final class Rope {
         this.type = type;
         this.dimensions = dimensions;
         this.thetaScale = (float) Math.pow(freqBase, -2.0 / dimensions);
+        this.recent = ThreadLocal.withInitial(Recent::new);
     }
 
     /**
      * Cosines and sines of the angles at {@code pos}: {@code table[2i]} = cos, {@code table[2i+1]} = sin. The table
-     * is shared with later callers: read it, do not change it.
+     * is the calling thread's, kept for later calls: read it, do not change it; it holds another position's angles
+     * once the thread asks for a position {@link #RECENT_POSITIONS} away.
      */
     public float[] angles(int pos) {
+        Recent r = recent.get();
         int slot = Math.floorMod(pos, RECENT_POSITIONS);
-        Angles cached = recent[slot];
-        if (cached != null && cached.pos() == pos) {
-            return cached.table();
+        if (r.positions[slot] == pos) {
+            return r.tables[slot];
         }
-        float[] table = computeAngles(pos);
-        recent[slot] = new Angles(pos, table);
-        return table;
+        if (r.tables[slot] == null) {
+            r.tables[slot] = new float[dimensions];
+        }
+        computeAngles(pos, r.tables[slot]);
+        r.positions[slot] = pos;
+        return r.tables[slot];
     }
 
-    private float[] computeAngles(int pos) {
-        float[] table = new float[dimensions];
+    private void computeAngles(int pos, float[] table) {
         float theta = pos;
         for (int i = 0; i < dimensions; i += 2) {
             table[i] = (float) Math.cos(theta);
             table[i + 1] = (float) Math.sin(theta);
             theta *= thetaScale;
         }
-        return table;
     }
 
     /** Rotates each of {@code heads} vectors of {@code headSize} values starting at {@code offset}. */

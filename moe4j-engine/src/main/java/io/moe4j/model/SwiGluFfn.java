@@ -20,33 +20,40 @@ public record SwiGluFfn(WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
 
     /** {@code out[t] = ffn(x[t])} for every token of the batch; weights are read once for the batch. */
     public void forward(ComputePool pool, float[][] x, float[][] out) {
-        forwardAll(pool, new SwiGluFfn[] {this}, new float[][][] {x}, new float[][][] {out});
+        ForwardScratch scratch = ForwardScratch.current();
+        SwiGluFfn[] ffns = scratch.refs(SwiGluFfn.class, 1);
+        float[][][] xs = scratch.refs(float[][].class, 1);
+        float[][][] outs = scratch.refs(float[][].class, 1);
+        ffns[0] = this;
+        xs[0] = x;
+        outs[0] = out;
+        forwardAll(pool, ffns, xs, outs, 1);
     }
 
     /**
-     * {@code outs[i][t] = ffns[i](xs[i][t])}: several networks (a layer's chosen experts) evaluated together,
-     * so that their small products share two parallel operations (gate and up, then down) instead of three each.
+     * {@code outs[i][t] = ffns[i](xs[i][t])} for the first {@code n} networks (a layer's chosen experts), evaluated
+     * together, so that their small products share two parallel operations (gate and up, then down) instead of
+     * three each.
      */
-    public static void forwardAll(ComputePool pool, SwiGluFfn[] ffns, float[][][] xs, float[][][] outs) {
-        int n = ffns.length;
-        float[][][] hidden = new float[n][][];
-        Matmul.Product[] gateUp = new Matmul.Product[2 * n];
-        float[][][] ups = new float[n][][];
+    public static void forwardAll(ComputePool pool, SwiGluFfn[] ffns, float[][][] xs, float[][][] outs, int n) {
+        ForwardScratch scratch = ForwardScratch.current();
+        // each token's gate and up outputs side by side in one row: the gated half is the down projection's input
+        float[][][] hidden = scratch.refs(float[][].class, n);
+        Matmul.Products gateUp = Matmul.products();
         for (int i = 0; i < n; i++) {
-            hidden[i] = ForwardScratch.current().rows(xs[i].length, ffns[i].width());
-            ups[i] = ForwardScratch.current().rows(xs[i].length, ffns[i].width());
-            gateUp[2 * i] = new Matmul.Product(ffns[i].gate, xs[i], 0, hidden[i], 0);
-            gateUp[2 * i + 1] = new Matmul.Product(ffns[i].up, xs[i], 0, ups[i], 0);
+            int width = ffns[i].width();
+            hidden[i] = scratch.rows(xs[i].length, 2 * width);
+            gateUp.add(ffns[i].gate, xs[i], 0, hidden[i], 0).add(ffns[i].up, xs[i], 0, hidden[i], width);
         }
-        Matmul.applyAll(pool, gateUp);
-        Matmul.Product[] down = new Matmul.Product[n];
+        gateUp.apply(pool);
+        Matmul.Products down = Matmul.products();
         for (int i = 0; i < n; i++) {
-            for (int t = 0; t < hidden[i].length; t++) {
-                VectorMath.siluGate(hidden[i][t], ups[i][t], ffns[i].width());
+            for (float[] row : hidden[i]) {
+                VectorMath.siluGate(row, ffns[i].width());
             }
-            down[i] = new Matmul.Product(ffns[i].down, hidden[i], 0, outs[i], 0);
+            down.add(ffns[i].down, hidden[i], 0, outs[i], 0);
         }
-        Matmul.applyAll(pool, down);
+        down.apply(pool);
     }
 
     public long byteSize() {

@@ -4,24 +4,37 @@ import java.util.Arrays;
 
 /**
  * The experts one token is sent to in one layer, and the weight each expert's output gets.
- * Arrays are owned by this record: callers receive copies.
+ * Arrays are owned by this object: callers receive copies.
  */
-public record ExpertSelection(int[] experts, float[] weights) {
+public final class ExpertSelection {
+    private final int[] experts;
+    private final float[] weights;
 
-    public ExpertSelection {
+    public ExpertSelection(int[] experts, float[] weights) {
+        this(experts.clone(), weights.clone(), true);
+    }
+
+    /** Takes the arrays as they are (the flag only tells this constructor from the public one). */
+    private ExpertSelection(int[] experts, float[] weights, boolean adopted) {
         if (experts.length != weights.length) {
             throw new IllegalArgumentException("experts and weights differ in length");
         }
-        experts = experts.clone();
-        weights = weights.clone();
+        this.experts = experts;
+        this.weights = weights;
     }
 
-    @Override
+    /**
+     * A selection that takes the arrays as they are, for a caller that made them for it and keeps no reference: a
+     * decode step routes every token in every layer, and copies would double what it allocates.
+     */
+    static ExpertSelection adopt(int[] experts, float[] weights) {
+        return new ExpertSelection(experts, weights, true);
+    }
+
     public int[] experts() {
         return experts.clone();
     }
 
-    @Override
     public float[] weights() {
         return weights.clone();
     }

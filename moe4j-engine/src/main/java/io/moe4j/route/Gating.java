@@ -46,9 +46,8 @@ public record Gating(Function function, int expertCount, int expertsPerToken, bo
         }
     }
 
-    /** The weights to apply to the chosen experts' outputs, given their probabilities. */
-    public float[] finalWeights(float[] chosenProbabilities) {
-        float[] w = chosenProbabilities.clone();
+    /** Renormalises the chosen experts' probabilities {@code w}, in place, to their final weights if the model does so. */
+    void renormalize(float[] w) {
         if (normalizeChosen) {
             double sum = 0;
             for (float v : w) {
@@ -60,6 +59,5 @@ public record Gating(Function function, int expertCount, int expertsPerToken, bo
                 }
             }
         }
-        return w;
     }
 }

@@ -8,7 +8,8 @@ public interface Router {
 
     /**
      * @param layer  the MoE layer index
-     * @param logits the gate's raw scores, one row of {@code expertCount} values per token of the batch
+     * @param logits the gate's raw scores, one row of {@code expertCount} values per token of the batch; reused for the
+     *               next batch, so a router that keeps them keeps a copy
      * @param gating how the model turns scores into probabilities and renormalises chosen weights
      * @return one selection per token, in batch order
      */

@@ -5,12 +5,27 @@ public final class TopK {
     private TopK() {
     }
 
+    /** One token's probabilities and ranking, reused by the thread: native routing runs for every token in every layer. */
+    private static final class Scratch {
+        float[] probs = new float[0];
+        int[] order = new int[0];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     public static ExpertSelection[] select(float[][] logits, Gating gating, int k) {
         ExpertSelection[] out = new ExpertSelection[logits.length];
-        float[] probs = new float[gating.expertCount()];
+        Scratch scratch = SCRATCH.get();
+        if (scratch.probs.length != gating.expertCount()) {
+            scratch.probs = new float[gating.expertCount()];
+            scratch.order = new int[gating.expertCount()];
+        }
+        float[] probs = scratch.probs;
+        int[] order = scratch.order;
         for (int t = 0; t < logits.length; t++) {
             gating.probabilities(logits[t], probs);
-            out[t] = select(probs, gating, k);
+            descending(probs, order);
+            out[t] = first(probs, order, Math.min(k, probs.length), gating);
         }
         return out;
     }
@@ -23,18 +38,24 @@ public final class TopK {
     /** The first {@code n} experts of {@code order}, weighted as the gating prescribes. */
     public static ExpertSelection first(float[] probs, int[] order, int n, Gating gating) {
         int[] experts = new int[n];
-        float[] chosen = new float[n];
+        float[] weights = new float[n];
         for (int i = 0; i < n; i++) {
             experts[i] = order[i];
-            chosen[i] = probs[order[i]];
+            weights[i] = probs[order[i]];
         }
-        return new ExpertSelection(experts, gating.finalWeights(chosen));
+        gating.renormalize(weights);
+        return ExpertSelection.adopt(experts, weights);
     }
 
     /** Expert indices sorted by descending probability, lower index first among equals. */
     public static int[] descending(float[] probs) {
+        int[] order = new int[probs.length];
+        descending(probs, order);
+        return order;
+    }
+
+    private static void descending(float[] probs, int[] order) {
         int n = probs.length;
-        int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
@@ -49,6 +70,5 @@ public final class TopK {
             }
             order[j + 1] = e;
         }
-        return order;
     }
 }

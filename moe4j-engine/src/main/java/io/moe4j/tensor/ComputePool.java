@@ -1,7 +1,7 @@
 package io.moe4j.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -24,74 +24,106 @@ public final class ComputePool implements AutoCloseable {
      * Work whose results for a range can be computed aside and written out after. A worker computes its chunks of
      * such work aside; when it keeps one far longer than the calling thread takes for as many items (it lost its
      * CPU: on a shared VM the host takes a core for milliseconds at a time), the calling thread takes the chunk
-     * over and runs it, and the worker's results, when it comes back, are dropped. Inputs may change under the
-     * dropped computation (the caller has moved on): it must only read them and write to its own storage.
+     * over and runs it, and the worker's results, when it comes back, are dropped. The caller moves on meanwhile:
+     * a task whose inputs the caller reuses must not change them while {@link #computingAside} says a worker still
+     * reads them. Computed aside, work must write only to storage of its own thread.
      */
     public interface SeparableTask extends RangeTask {
-        /** Computes [start, end) without writing to where {@link #run} writes; the action returned writes the results there. */
-        Runnable computeAside(int start, int end);
+        /** Computes [start, end) into the calling thread's own storage, without writing to where {@link #run} writes. */
+        void computeAside(int start, int end);
+
+        /** Writes where {@link #run} writes what this thread's last {@link #computeAside} of [start, end) computed. */
+        void writeAside(int start, int end);
     }
 
     /**
-     * One operation. Threads claim chunks from the front of what is left, each a fraction of it
-     * ({@link #SHARE_OF_REST}) but at least {@code minChunk} items: large chunks first, when there is much to
-     * share, and small ones at the end, so that the threads finish within a small chunk of each other. A prefill
-     * hands out all of a layer's experts as one operation, and their rows cost as many products as the expert
-     * has tokens; with equal chunks (an eighth of the items each for two threads) the calling thread spent 12%
-     * of an olmoe Q4_0 prefill waiting for the other's last chunk, with these 4% (perf, 2026-11-30).
+     * The operation under way, one object for the pool's life: a decode step runs hundreds of operations, and the
+     * loop allocates nothing (issue #3). Each operation has a new generation number; the next item to claim carries
+     * it, so that a worker still busy with an earlier operation's work cannot claim in a later one.
+     *
+     * <p>Threads claim chunks from the front of what is left, each a fraction of it ({@link #SHARE_OF_REST}) but at
+     * least {@code minChunk} items: large chunks first, when there is much to share, and small ones at the end, so
+     * that the threads finish within a small chunk of each other. A prefill hands out all of a layer's experts as
+     * one operation, and their rows cost as many products as the expert has tokens; with equal chunks (an eighth of
+     * the items each for two threads) the calling thread spent 12% of an olmoe Q4_0 prefill waiting for the other's
+     * last chunk, with these 4% (perf, 2026-11-30).
      */
     private static final class Job {
-        final RangeTask task;
-        final int items;
-        final int minChunk;
-        final int align;
-        final int share;
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger done = new AtomicInteger();
+        // volatile: a worker that reads a later operation's value here also sees that operation's generation in next
+        private volatile RangeTask task;
+        private volatile int items;
+        private volatile int minChunk;
+        private volatile int align;
+        private final int share;
+        /** The generation (high half) and the next item to claim (low half). */
+        private final AtomicLong next = new AtomicLong();
+        private final AtomicInteger done = new AtomicInteger();
         /** Each worker's chunk of separable work, for the calling thread to take over. */
-        final AtomicReferenceArray<Claim> claims;
-        volatile Throwable failure;
+        private final Claim[] claims;
+        private volatile Throwable failure;
+        /** The operation's number, which the calling thread publishes in {@link #published} once it is ready. */
+        private int generation;
 
-        Job(RangeTask task, int items, int minChunk, int align, int threads) {
+        Job(int threads) {
+            this.share = SHARE_OF_REST * threads;
+            this.claims = new Claim[threads - 1];
+            for (int w = 0; w < claims.length; w++) {
+                claims[w] = new Claim();
+            }
+        }
+
+        /** Makes ready the next operation and returns its generation; called by the calling thread once the last one is over. */
+        int start(RangeTask task, int items, int minChunk, int align) {
+            int g = generation + 1;
+            // the new generation first: from here no claim of an earlier one succeeds, whatever fields a late worker reads
+            next.set(pack(g, 0));
+            done.set(0);
+            failure = null;
             this.task = task;
             this.items = items;
             this.align = align;
             this.minChunk = roundUp(Math.max(1, minChunk), align);
-            this.share = SHARE_OF_REST * threads;
-            this.claims = task instanceof SeparableTask ? new AtomicReferenceArray<>(threads - 1) : null;
+            generation = g;
+            return g;
         }
 
-        /** The start of the next chunk claimed, or -1 when none is left. */
-        private int claim() {
+        private static long pack(int generation, int item) {
+            return (long) generation << 32 | item;
+        }
+
+        /** The start of the next chunk of generation {@code g} claimed, or -1 when none is left. */
+        private int claim(int g) {
             while (true) {
-                int start = next.get();
-                if (start >= items) {
+                long v = next.get();
+                int start = (int) v;
+                if ((int) (v >>> 32) != g || start >= items) {
                     return -1;
                 }
-                if (next.compareAndSet(start, chunkEnd(start))) {
+                if (next.compareAndSet(v, pack(g, chunkEnd(start)))) {
                     return start;
                 }
             }
         }
 
         private int chunkEnd(int start) {
-            return (int) Math.min(items, start + (long) roundUp(Math.max(minChunk, (items - start) / share), align));
+            int n = items;
+            return (int) Math.min(n, start + (long) roundUp(Math.max(minChunk, (n - start) / share), align));
         }
 
-        /** Runs chunks until none is left to claim; returns the items run. */
-        int drain() {
+        /** Runs chunks of generation {@code g} of {@code t} (its task) until none is left to claim; returns the items run. */
+        int drain(int g, RangeTask t) {
             int ran = 0;
-            for (int start = claim(); start >= 0; start = claim()) {
+            for (int start = claim(g); start >= 0; start = claim(g)) {
                 int end = chunkEnd(start);
-                run(start, end);
+                run(t, start, end);
                 ran += end - start;
             }
             return ran;
         }
 
-        private void run(int start, int end) {
+        private void run(RangeTask t, int start, int end) {
             try {
-                task.run(start, end);
+                t.run(start, end);
             } catch (Throwable e) {
                 failure = e;
             } finally {
@@ -100,19 +132,19 @@ public final class ComputePool implements AutoCloseable {
         }
 
         /** {@link #drain} for worker {@code worker}, computing separable work aside. */
-        void drainAside(int worker) {
-            SeparableTask separable = (SeparableTask) task;
-            for (int start = claim(); start >= 0; start = claim()) {
-                Claim c = new Claim(start, chunkEnd(start), System.nanoTime());
-                claims.set(worker, c);
-                Runnable write = null;
+        void drainAside(int worker, int g, SeparableTask separable) {
+            Claim c = claims[worker];
+            for (int start = claim(g); start >= 0; start = claim(g)) {
+                int end = chunkEnd(start);
+                long computing = c.claim(separable, start, end, System.nanoTime());
                 Throwable error = null;
                 try {
-                    write = separable.computeAside(c.start, c.end);
+                    separable.computeAside(start, end);
                 } catch (Throwable e) {
                     error = e;
                 }
-                if (!c.state.compareAndSet(Claim.COMPUTING, Claim.WRITING)) {
+                c.task = null;
+                if (!c.state.compareAndSet(computing, computing + (Claim.WRITING - Claim.COMPUTING))) {
                     // taken over: the calling thread has run it, and is past this operation or about to be
                     return;
                 }
@@ -120,11 +152,11 @@ public final class ComputePool implements AutoCloseable {
                     if (error != null) {
                         throw error;
                     }
-                    write.run();
+                    separable.writeAside(start, end);
                 } catch (Throwable e) {
                     failure = e;
                 } finally {
-                    done.addAndGet(c.end - c.start);
+                    done.addAndGet(end - start);
                 }
             }
         }
@@ -135,12 +167,17 @@ public final class ComputePool implements AutoCloseable {
          */
         int takeOverStalled(long now, double patience) {
             int taken = 0;
-            for (int w = 0; w < claims.length(); w++) {
-                Claim c = claims.get(w);
-                if (c != null && c.state.get() == Claim.COMPUTING
-                        && now - c.claimedAt > STEAL_SLACK_NANOS + patience * (c.end - c.start)
-                        && c.state.compareAndSet(Claim.COMPUTING, Claim.TAKEN)) {
-                    run(c.start, c.end);
+            for (Claim c : claims) {
+                long s = c.state.get();
+                if ((s & Claim.STATUS) != Claim.COMPUTING) {
+                    continue;
+                }
+                // read after the state, written before it: they are this claim's if the state has not moved on
+                int start = c.start;
+                int end = c.end;
+                if (now - c.claimedAt > STEAL_SLACK_NANOS + patience * (end - start)
+                        && c.state.compareAndSet(s, s + (Claim.TAKEN - Claim.COMPUTING))) {
+                    run(task, start, end);
                     taken++;
                 }
             }
@@ -152,21 +189,33 @@ public final class ComputePool implements AutoCloseable {
         }
     }
 
-    /** A worker's chunk of separable work ({@link SeparableTask}), and who writes its results. */
+    /**
+     * A worker's chunk of separable work ({@link SeparableTask}), and who writes its results: one object per worker,
+     * reused for each chunk it claims. Its state numbers the chunk (high bits) beside its status, so that the calling
+     * thread's take-over of one chunk cannot succeed on the next.
+     */
     private static final class Claim {
-        static final int COMPUTING = 0;
-        static final int WRITING = 1;
-        static final int TAKEN = 2;
+        static final long COMPUTING = 1;
+        static final long WRITING = 2;
+        static final long TAKEN = 3;
+        static final long STATUS = 3;
 
-        final int start;
-        final int end;
-        final long claimedAt;
-        final AtomicInteger state = new AtomicInteger(COMPUTING);
+        final AtomicLong state = new AtomicLong(WRITING);
+        /** The work this worker is computing aside, until it is done computing (taken over or not). */
+        volatile SeparableTask task;
+        volatile int start;
+        volatile int end;
+        volatile long claimedAt;
 
-        Claim(int start, int end, long claimedAt) {
+        /** Records a newly claimed chunk and returns its computing state. */
+        long claim(SeparableTask task, int start, int end, long now) {
+            this.task = task;
             this.start = start;
             this.end = end;
-            this.claimedAt = claimedAt;
+            this.claimedAt = now;
+            long computing = ((state.get() >>> 2) + 1) << 2 | COMPUTING;
+            state.set(computing);
+            return computing;
         }
     }
 
@@ -189,7 +238,13 @@ public final class ComputePool implements AutoCloseable {
 
     private final int threads;
     private final Thread[] workers;
-    private volatile Job job;
+    private final Job job;
+    /**
+     * The generation of the operation under way, written last when it is ready. Workers spin on it between operations,
+     * so it lives apart from the job's fields, which the calling thread writes just before: in their cache line, the
+     * spinning worker would pull the line away at each of those writes.
+     */
+    private volatile int published;
     private volatile boolean closed;
     /** Set by the calling thread to time its operations; null (the default) costs one field read per operation. */
     private OperationTimes times;
@@ -199,6 +254,7 @@ public final class ComputePool implements AutoCloseable {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.threads = threads;
+        this.job = new Job(threads);
         this.workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             int worker = i;
@@ -206,6 +262,19 @@ public final class ComputePool implements AutoCloseable {
             workers[i] = t;
             t.start();
         }
+    }
+
+    /**
+     * Whether a worker is still computing aside a chunk of {@code task} that the calling thread took over: the
+     * operation is over, but that worker still reads the task's inputs.
+     */
+    public boolean computingAside(SeparableTask task) {
+        for (Claim c : job.claims) {
+            if (c.task == task) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static int defaultThreads() {
@@ -242,21 +311,23 @@ public final class ComputePool implements AutoCloseable {
             return;
         }
         OperationTimes timed = times;
-        Job j = new Job(task, n, minChunk, Math.max(1, align), threads);
+        Job j = job;
         long start = System.nanoTime();
-        job = j;
+        int g = j.start(task, n, minChunk, Math.max(1, align));
+        published = g;
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        int ran = j.drain();
+        int ran = j.drain(g, task);
         long drained = System.nanoTime();
         // per item, what this thread took, or if a worker claimed all, a chunk's worth of slack per item
         double patience = STEAL_PATIENCE * (ran > 0 ? (double) (drained - start) / ran : (double) STEAL_SLACK_NANOS / n);
         int taken = 0;
         long takingOver = 0;
+        boolean separable = task instanceof SeparableTask;
         for (int spins = 0; !j.finished(); spins++) {
             Thread.onSpinWait();
-            if (j.claims != null && (spins & 63) == 63) {
+            if (separable && (spins & 63) == 63) {
                 long now = System.nanoTime();
                 int took = j.takeOverStalled(now, patience);
                 if (took > 0) {
@@ -282,16 +353,19 @@ public final class ComputePool implements AutoCloseable {
     }
 
     private void workLoop(int worker) {
-        Job last = null;
+        Job j = job;
+        int last = published;
         int idle = 0;
         while (!closed) {
-            Job j = job;
-            if (j != last && j != null) {
-                last = j;
-                if (j.claims != null) {
-                    j.drainAside(worker);
+            int g = published;
+            if (g != last) {
+                last = g;
+                // read after the generation: this operation's task or a later one's, whose chunks g cannot claim
+                RangeTask task = j.task;
+                if (task instanceof SeparableTask separable) {
+                    j.drainAside(worker, g, separable);
                 } else {
-                    j.drain();
+                    j.drain(g, task);
                 }
                 idle = 0;
             } else if (++idle < SPINS_BEFORE_PARKING) {

@@ -29,8 +29,29 @@ public final class Matmul {
     private Matmul() {
     }
 
-    /** One product for {@link #applyAll}: {@code out[t][outOffset + r] = w.row(r) · x[t][xOffset..]}. */
-    public record Product(WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
+    /**
+     * This thread's list of products, emptied, to fill with {@link Products#add} and run with {@link Products#apply}.
+     * One list at a time per thread: it is reused from call to call.
+     */
+    public static Products products() {
+        java.util.List<Products> lists = Products.OF_THREAD.get();
+        for (Products list : lists) {
+            if (!list.inUse()) {
+                list.clear();
+                return list;
+            }
+        }
+        // a worker that lost its CPU still computes, aside, a chunk the calling thread took over: it reads its list,
+        // which is left as it is until the worker lets go (a list changed under it had the JIT's compiled kernels
+        // hit nulls and wrong lengths until it gave up on compiling them)
+        Products list = new Products();
+        lists.add(list);
+        return list;
+    }
+
+    /** {@code out[t][outOffset + r] = w.row(r) · x[t][xOffset..]} for every token t and row r. */
+    public static void apply(ComputePool pool, WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
+        products().add(w, x, xOffset, out, outOffset).apply(pool);
     }
 
     /**
@@ -38,77 +59,200 @@ public final class Matmul {
      * or attention's query, key and value projections, then cost one hand-off between threads instead of one
      * each (olmoe decodes through about 500 matrix products per token). So do a prefill's products with
      * matrices that have a copy regrouped for the integer kernels ({@link InterleavedRows}), up to the batch size
-     * where those beat the float kernels, and the other products of three or more vectors, through the float kernels
-     * ({@link #batchedTask}): a prefill's experts with more tokens than that had cost one operation each.
+     * where those beat the float kernels, and the other products of three or more vectors, through the float kernels:
+     * a prefill's experts with more tokens than that had cost one operation each.
+     *
+     * <p>The list, its products' records, and the rounded inputs of one or two vectors are kept by the thread and
+     * reused, so that a decode loop allocates nothing here (issue #3); a prefill's rounded rows are allocated, as
+     * keeping them would hold a long prompt's for good.
      */
-    public static void applyAll(ComputePool pool, Product... products) {
-        ActivationScratch scratch = ActivationScratch.reset();
-        int[] firstRow = new int[products.length + 1];
-        RowsTask[] tasks = new RowsTask[products.length];
-        RoundedInput[] inputs = new RoundedInput[products.length];
-        java.util.IdentityHashMap<float[], RoundedRow> roundedRows = null;
-        long work = 0;
-        boolean regrouped = false;
-        boolean panels = false;
-        boolean allFused = true;
-        for (int i = 0; i < products.length; i++) {
-            Product p = products[i];
-            int tokens = p.x().length;
-            boolean fused = tokens <= FUSED_MAX_TOKENS;
-            allFused &= fused;
-            InterleavedRows groups = fused || tokens <= InterleavedRows.maxBatch(p.w().format().type()) ? p.w().interleaved(pool) : null;
-            // products reading the same rows (a decode step's experts, its q/k/v) round them once
-            ActivationFormat format = ActivationFormat.forWeights(p.w().format().type());
-            for (int j = 0; j < i && inputs[i] == null; j++) {
-                if (inputs[j] != null && inputs[j].reads(p.x(), p.xOffset(), format, p.w().cols())) {
-                    inputs[i] = inputs[j];
+    public static final class Products {
+        private static final ThreadLocal<java.util.List<Products>> OF_THREAD = ThreadLocal.withInitial(java.util.ArrayList::new);
+
+        private Product[] list = new Product[0];
+        private int count;
+        private RoundedInput[] reusedInputs = new RoundedInput[0];
+        private int reusedInputsTaken;
+        private final AllRows all = new AllRows(this);
+        /** {@link #all} as work that is not separable: a prefill's results would take megabytes to compute aside. */
+        private final ComputePool.RangeTask allInPlace = (start, end) -> all.runRows(start, end, null);
+        /** The pool of the last operation. */
+        private ComputePool pool;
+
+        private Products() {
+        }
+
+        private void clear() {
+            for (int i = 0; i < count; i++) {
+                list[i].forget();
+            }
+            count = 0;
+        }
+
+        /** Adds {@code out[t][outOffset + r] = w.row(r) · x[t][xOffset..]} for every token t and row r. */
+        public Products add(WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
+            if (count == list.length) {
+                list = java.util.Arrays.copyOf(list, Math.max(4, 2 * count));
+                for (int i = count; i < list.length; i++) {
+                    list[i] = new Product();
                 }
             }
-            if (inputs[i] == null) {
-                if (!fused && roundedRows == null) {
-                    // a prefill's experts read overlapping subsets of the same rows (each token's four times with
-                    // top-4 routing): each row is rounded once, whichever kernels read it (rounded expert by expert for
-                    // the float kernels, 6% of the calling thread's time in a tiny prefill while the other waited)
-                    roundedRows = new java.util.IdentityHashMap<>();
+            list[count++].set(w, x, xOffset, out, outOffset);
+            return this;
+        }
+
+        /** Runs the products added since {@link #products()}. */
+        public void apply(ComputePool pool) {
+            this.pool = pool;
+            run(pool);
+        }
+
+        /** Whether a worker of the last operation still reads this list. */
+        private boolean inUse() {
+            return pool != null && pool.computingAside(all);
+        }
+
+        private void run(ComputePool pool) {
+            ActivationScratch scratch = ActivationScratch.reset();
+            reusedInputsTaken = 0;
+            java.util.IdentityHashMap<float[], RoundedRow> roundedRows = null;
+            long work = 0;
+            boolean regrouped = false;
+            boolean panels = false;
+            boolean allFused = true;
+            for (int i = 0; i < count; i++) {
+                Product p = list[i];
+                int tokens = p.x.length;
+                boolean fused = tokens <= FUSED_MAX_TOKENS;
+                allFused &= fused;
+                InterleavedRows groups = fused || tokens <= InterleavedRows.maxBatch(p.w.format().type()) ? p.w.interleaved(pool) : null;
+                // products reading the same rows (a decode step's experts, its q/k/v) round them once
+                ActivationFormat format = ActivationFormat.forWeights(p.w.format().type());
+                for (int j = 0; j < i && p.in == null; j++) {
+                    if (list[j].in.reads(p.x, p.xOffset, format, p.w.cols())) {
+                        p.in = list[j].in;
+                    }
                 }
-                // a batch's rows are allocated, not taken from the scratch, which would keep a long prompt's for good
-                inputs[i] = new RoundedInput(p.x(), p.xOffset(), format, p.w().cols(), fused ? scratch : null, fused ? null : roundedRows);
+                if (p.in == null && fused) {
+                    p.in = reusedInput().set(p.x, p.xOffset, format, p.w.cols(), scratch, null);
+                } else if (p.in == null) {
+                    if (roundedRows == null) {
+                        // a prefill's experts read overlapping subsets of the same rows (each token's four times with
+                        // top-4 routing): each row is rounded once, whichever kernels read it (rounded expert by expert for
+                        // the float kernels, 6% of the calling thread's time in a tiny prefill while the other waited)
+                        roundedRows = new java.util.IdentityHashMap<>();
+                    }
+                    p.in = new RoundedInput().set(p.x, p.xOffset, format, p.w.cols(), null, roundedRows);
+                }
+                if (!fused && groups == null) {
+                    // the float kernels read the rounded values; their rows join the same parallel operation as the
+                    // others', whole panels to a thread
+                    p.values = p.in.values();
+                    p.kernel = usePanels(tokens, p.w.cols()) ? Kernel.PANELS : Kernel.ROW_QUADS;
+                    panels = true;
+                } else if (groups != null) {
+                    p.in.prepareIntegers(fused ? scratch : null);
+                    p.groups = groups;
+                    p.kernel = Kernel.INTEGER;
+                    regrouped = true;
+                } else {
+                    p.kernel = Kernel.FUSED;
+                }
+                work += (long) p.w.rows() * p.w.cols() * tokens;
             }
-            if (!fused && groups == null) {
-                // the float kernels read the rounded values; their rows join the same parallel operation as the
-                // others', whole panels to a thread
-                tasks[i] = batchedTask(p.w(), inputs[i].values());
-                panels = true;
+            // the products' rows numbered one after the other; with the float kernels' panels in the operation, every
+            // product starts on a chunk boundary (the rows padded in between belong to no product), so that chunks split
+            // no product's panels or pairs of groups
+            int rows = 0;
+            for (int i = 0; i < count; i++) {
+                list[i].firstRow = i == 0 ? 0 : panels ? roundUp(rows, ALIGNED_ROWS) : rows;
+                rows = list[i].endRow();
+            }
+            if (work < PARALLEL_THRESHOLD || pool == null) {
+                all.runRows(0, rows, null);
             } else {
-                tasks[i] = fusedTask(groups, p.w(), inputs[i], fused ? scratch : null);
-                regrouped |= groups != null;
+                int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD * rows / work));
+                // chunks of whole pairs of groups for the pair kernel, of whole panels for the float kernels; other rows
+                // split anywhere (a router's 64-row gate, rounded up to a pair, went to one thread whole)
+                // a decode step's few vectors of results are cheap to compute aside; a prefill's would take megabytes
+                int align = panels ? ALIGNED_ROWS : regrouped ? InterleavedRows.PAIR : 1;
+                pool.forRange(rows, minRows, align, allFused ? all : allInPlace);
             }
-            work += (long) p.w().rows() * p.w().cols() * p.x().length;
         }
-        // the products' rows numbered one after the other; with the float kernels' panels in the operation, every
-        // product starts on a chunk boundary (the rows padded in between belong to no product), so that chunks split
-        // no product's panels or pairs of groups
-        for (int i = 1; i <= products.length; i++) {
-            int end = firstRow[i - 1] + products[i - 1].w().rows();
-            firstRow[i] = panels && i < products.length ? roundUp(end, ALIGNED_ROWS) : end;
-        }
-        int rows = firstRow[products.length];
-        AllRows all = new AllRows(products, tasks, firstRow);
-        if (work < PARALLEL_THRESHOLD || pool == null) {
-            all.run(0, rows);
-        } else {
-            int minRows = (int) Math.max(1, Math.min(rows, PARALLEL_THRESHOLD * rows / work));
-            // chunks of whole pairs of groups for the pair kernel, of whole panels for the float kernels; other rows
-            // split anywhere (a router's 64-row gate, rounded up to a pair, went to one thread whole)
-            // a decode step's few vectors of results are cheap to compute aside; a prefill's would take megabytes
-            int align = panels ? ALIGNED_ROWS : regrouped ? InterleavedRows.PAIR : 1;
-            pool.forRange(rows, minRows, align, allFused ? all : all::run);
+
+        /** A rounded input of one or two vectors kept from an earlier operation, or a new one kept from now on. */
+        private RoundedInput reusedInput() {
+            if (reusedInputsTaken == reusedInputs.length) {
+                reusedInputs = java.util.Arrays.copyOf(reusedInputs, Math.max(4, 2 * reusedInputs.length));
+                for (int i = reusedInputsTaken; i < reusedInputs.length; i++) {
+                    reusedInputs[i] = new RoundedInput();
+                }
+            }
+            return reusedInputs[reusedInputsTaken++];
         }
     }
 
-    /** {@code out[t][outOffset + r] = w.row(r) · x[t][xOffset..]} for every token t and row r. */
-    public static void apply(ComputePool pool, WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
-        applyAll(pool, new Product(w, x, xOffset, out, outOffset));
+    /**
+     * How one product's rows {@code [start, end)} are computed, written to {@code into[t][intoOffset + r]}. Each
+     * kernel is a class of its own, called through this interface: inlined into one method of four branches, the
+     * kernels' vector code overflowed the JIT's budget and allocated every vector when run without the launcher's
+     * options (800 KB per tiny-code-moe decode step, where there are none now).
+     */
+    @FunctionalInterface
+    private interface Kernel {
+        void run(Product p, int start, int end, float[][] into, int intoOffset);
+
+        /** The regrouped copy's integer kernels. */
+        Kernel INTEGER = (p, start, end, into, intoOffset) ->
+                interleaved(p.w, p.groups, p.in.codes, p.in.codes16, p.in.sums, p.in.scales, into, intoOffset, start, end);
+        /** The format's fused dot products, for one or two vectors. */
+        Kernel FUSED = (p, start, end, into, intoOffset) -> fused(p.w, p.in.codes, p.in.scales, into, intoOffset, start, end);
+        /** Decoded rows as transposed panels. */
+        Kernel PANELS = (p, start, end, into, intoOffset) -> tiled(p.w, p.values, into, intoOffset, start, end);
+        /** Decoded rows four at a time. */
+        Kernel ROW_QUADS = (p, start, end, into, intoOffset) -> rowQuads(p.w, p.values, into, intoOffset, start, end);
+    }
+
+    /** One product of a {@link Products} list, {@code out[t][outOffset + r] = w.row(r) · x[t][xOffset..]}, and how it runs. */
+    private static final class Product {
+        WeightMatrix w;
+        float[][] x;
+        int xOffset;
+        float[][] out;
+        int outOffset;
+        /** Where its rows start in the operation's numbering ({@link AllRows}). */
+        int firstRow;
+        RoundedInput in;
+        Kernel kernel;
+        InterleavedRows groups;
+        /** The rounded values, for the float kernels. */
+        float[][] values;
+
+        void set(WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
+            this.w = w;
+            this.x = x;
+            this.xOffset = xOffset;
+            this.out = out;
+            this.outOffset = outOffset;
+        }
+
+        /** Lets go of the arrays of the last operation: a prefill's are large. */
+        void forget() {
+            set(null, null, 0, null, 0);
+            in = null;
+            groups = null;
+            values = null;
+        }
+
+        /** The end of its rows: padding may follow them ({@link Products#run}). */
+        int endRow() {
+            return firstRow + w.rows();
+        }
+
+        /** Rows {@code [start, end)}, written to {@code into[t][intoOffset + r]}. */
+        void run(int start, int end, float[][] into, int intoOffset) {
+            kernel.run(this, start, end, into, intoOffset);
+        }
     }
 
     /** Whether {@code a} and {@code b} hold the same row arrays, in the same order. */
@@ -124,17 +268,6 @@ public final class Matmul {
         return true;
     }
 
-    /**
-     * {@link #apply}'s rows through the float kernels, for three or more vectors: rows decoded once for the whole batch,
-     * as panels or as row quads.
-     */
-    private static RowsTask batchedTask(WeightMatrix w, float[][] rounded) {
-        if (usePanels(rounded.length, w.cols())) {
-            return (start, end, out, outOffset) -> tiled(w, rounded, out, outOffset, start, end);
-        }
-        return (start, end, out, outOffset) -> rowQuads(w, rounded, out, outOffset, start, end);
-    }
-
     /** Rows to which chunks are aligned where the float kernels are in an operation: whole panels, whole pairs of groups. */
     private static final int ALIGNED_ROWS = InterleavedRows.PAIR;
 
@@ -144,22 +277,27 @@ public final class Matmul {
 
     /** One activation row rounded for one weight type: its codes and block scales, and the integer kernels' form of them. */
     private static final class RoundedRow {
-        final ActivationFormat format;
-        final int xOffset;
-        final int cols;
-        final float[] codes;
-        final float[] scales;
+        ActivationFormat format;
+        int xOffset;
+        int cols;
+        float[] codes;
+        float[] scales;
         short[] codes16;
         short[] sums;
         float[] values;
 
-        RoundedRow(float[] x, int xOffset, ActivationFormat format, int cols, ActivationScratch scratch) {
+        /** Rounds {@code x}'s row into arrays from {@code scratch} (new ones without): on a reused row, forgets the last. */
+        RoundedRow set(float[] x, int xOffset, ActivationFormat format, int cols, ActivationScratch scratch) {
             this.format = format;
             this.xOffset = xOffset;
             this.cols = cols;
             codes = floats(scratch, cols);
             scales = format.isBlockQuantized() ? floats(scratch, cols / format.blockSize()) : null;
+            codes16 = null;
+            sums = null;
+            values = null;
             format.quantize(x, xOffset, codes, 0, scales, 0, cols);
+            return this;
         }
 
         boolean matches(int offset, ActivationFormat f, int length) {
@@ -198,43 +336,53 @@ public final class Matmul {
     /**
      * A batch of activation rows rounded as llama.cpp rounds them for one weight type ({@link ActivationFormat}),
      * into arrays of the caller's {@link ActivationScratch} (new arrays when it is null): codes and block scales, and
-     * for the row-grouped kernels the codes as 16-bit integers with their sums, made on first need.
+     * for the row-grouped kernels the codes as 16-bit integers with their sums, made on first need. Reused for
+     * another batch of as many rows, it reuses its row records too.
      */
     private static final class RoundedInput {
-        final float[][] x;
-        final int xOffset;
-        final ActivationFormat format;
-        final int cols;
-        final RoundedRow[] rows;
-        final float[][] codes;
-        final float[][] scales;
+        float[][] x;
+        int xOffset;
+        ActivationFormat format;
+        int cols;
+        RoundedRow[] rows = new RoundedRow[0];
+        float[][] codes;
+        /** Null for formats without block scales. */
+        float[][] scales;
+        private float[][] scaleRows;
         short[][] codes16;
         short[][] sums;
+        private boolean integers;
 
         /** With {@code shared}, rows rounded before (the same arrays) are taken from it and new ones added. */
-        RoundedInput(float[][] x, int xOffset, ActivationFormat format, int cols, ActivationScratch scratch,
-                     java.util.Map<float[], RoundedRow> shared) {
+        RoundedInput set(float[][] x, int xOffset, ActivationFormat format, int cols, ActivationScratch scratch,
+                         java.util.Map<float[], RoundedRow> shared) {
             this.x = x;
             this.xOffset = xOffset;
             this.format = format;
             this.cols = cols;
-            rows = new RoundedRow[x.length];
-            codes = new float[x.length][];
-            scales = format.isBlockQuantized() ? new float[x.length][] : null;
+            if (rows.length != x.length) {
+                rows = new RoundedRow[x.length];
+                codes = new float[x.length][];
+                scaleRows = new float[x.length][];
+                codes16 = new short[x.length][];
+                sums = new short[x.length][];
+            }
+            scales = format.isBlockQuantized() ? scaleRows : null;
+            integers = false;
             for (int t = 0; t < x.length; t++) {
                 RoundedRow row = shared == null ? null : shared.get(x[t]);
                 if (row == null || !row.matches(xOffset, format, cols)) {
-                    row = new RoundedRow(x[t], xOffset, format, cols, scratch);
+                    // a shared row belongs to the map; an unshared one to this input, and is reused with it
+                    row = (shared != null || rows[t] == null ? new RoundedRow() : rows[t]).set(x[t], xOffset, format, cols, scratch);
                     if (shared != null) {
                         shared.putIfAbsent(x[t], row);
                     }
                 }
                 rows[t] = row;
                 codes[t] = row.codes;
-                if (scales != null) {
-                    scales[t] = row.scales;
-                }
+                scaleRows[t] = row.scales;
             }
+            return this;
         }
 
         /** Whether these are the same rows (the same arrays), offset, format and length. */
@@ -252,43 +400,32 @@ public final class Matmul {
         }
 
         void prepareIntegers(ActivationScratch scratch) {
-            if (codes16 != null) {
+            if (integers) {
                 return;
             }
-            codes16 = new short[x.length][];
-            sums = new short[x.length][];
             for (int t = 0; t < x.length; t++) {
                 rows[t].prepareIntegers(scratch);
                 codes16[t] = rows[t].codes16;
                 sums[t] = rows[t].sums;
             }
+            integers = true;
         }
     }
 
-    /** One product's rows {@code [start, end)}, written to {@code out[t][outOffset + r]}. */
-    @FunctionalInterface
-    private interface RowsTask {
-        void run(int start, int end, float[][] out, int outOffset);
-    }
-
     /**
-     * The rows of {@link #applyAll}'s products, numbered one after the other (product i's from {@code firstRow[i]},
-     * padding after it where the operation has float-kernel panels). A worker computes its chunks into a
-     * buffer of its own and copies them out after ({@link ComputePool.SeparableTask}), so that the calling thread can
-     * take over the chunk of a worker that lost its CPU instead of waiting milliseconds for it.
+     * The rows of a {@link Products} list's products, numbered one after the other (each product's from its
+     * {@code firstRow}, padding after it where the operation has float-kernel panels). A worker computes its chunks
+     * into a buffer of its own and copies them out after ({@link ComputePool.SeparableTask}), so that the calling
+     * thread can take over the chunk of a worker that lost its CPU instead of waiting milliseconds for it.
      */
     private static final class AllRows implements ComputePool.SeparableTask {
         /** Each thread's rows for results computed aside, grown as needed. */
         private static final ThreadLocal<float[][]> ASIDE = ThreadLocal.withInitial(() -> new float[0][]);
 
-        private final Product[] products;
-        private final RowsTask[] tasks;
-        private final int[] firstRow;
+        private final Products products;
 
-        AllRows(Product[] products, RowsTask[] tasks, int[] firstRow) {
+        AllRows(Products products) {
             this.products = products;
-            this.tasks = tasks;
-            this.firstRow = firstRow;
         }
 
         @Override
@@ -297,42 +434,41 @@ public final class Matmul {
         }
 
         @Override
-        public Runnable computeAside(int start, int end) {
+        public void computeAside(int start, int end) {
             int tokens = 0;
-            for (int i = 0; i < tasks.length; i++) {
-                if (Math.max(start, firstRow[i]) < Math.min(end, endRow(i))) {
-                    tokens = Math.max(tokens, products[i].x().length);
+            for (int i = 0; i < products.count; i++) {
+                Product p = products.list[i];
+                if (Math.max(start, p.firstRow) < Math.min(end, p.endRow())) {
+                    tokens = Math.max(tokens, p.x.length);
                 }
             }
-            float[][] aside = aside(tokens, end - start);
-            runRows(start, end, aside);
-            return () -> {
-                for (int i = 0; i < tasks.length; i++) {
-                    int from = Math.max(start, firstRow[i]);
-                    int to = Math.min(end, endRow(i));
-                    Product p = products[i];
-                    for (int t = 0; from < to && t < p.x().length; t++) {
-                        System.arraycopy(aside[t], from - start, p.out()[t], p.outOffset() + from - firstRow[i], to - from);
-                    }
+            runRows(start, end, aside(tokens, end - start));
+        }
+
+        @Override
+        public void writeAside(int start, int end) {
+            float[][] aside = ASIDE.get();
+            for (int i = 0; i < products.count; i++) {
+                Product p = products.list[i];
+                int from = Math.max(start, p.firstRow);
+                int to = Math.min(end, p.endRow());
+                for (int t = 0; from < to && t < p.x.length; t++) {
+                    System.arraycopy(aside[t], from - start, p.out[t], p.outOffset + from - p.firstRow, to - from);
                 }
-            };
+            }
         }
 
         /** Rows {@code [start, end)} of the products they fall in, into the products' outputs, or with {@code aside} into its rows from {@code start}. */
-        private void runRows(int start, int end, float[][] aside) {
-            for (int i = 0; i < tasks.length; i++) {
-                int from = Math.max(start, firstRow[i]);
-                int to = Math.min(end, endRow(i));
+        void runRows(int start, int end, float[][] aside) {
+            for (int i = 0; i < products.count; i++) {
+                Product p = products.list[i];
+                int from = Math.max(start, p.firstRow);
+                int to = Math.min(end, p.endRow());
                 if (from < to) {
-                    tasks[i].run(from - firstRow[i], to - firstRow[i], aside == null ? products[i].out() : aside,
-                            aside == null ? products[i].outOffset() : firstRow[i] - start);
+                    p.run(from - p.firstRow, to - p.firstRow, aside == null ? p.out : aside,
+                            aside == null ? p.outOffset : p.firstRow - start);
                 }
             }
-        }
-
-        /** The end of product {@code i}'s rows: padding may follow them ({@link #applyAll}). */
-        private int endRow(int i) {
-            return firstRow[i] + products[i].w().rows();
         }
 
         private static float[][] aside(int tokens, int rows) {
@@ -345,23 +481,10 @@ public final class Matmul {
         }
     }
 
-    /** The fused kernel over a range of rows, on activations rounded once for all of them. */
-    private static RowsTask fusedTask(InterleavedRows groups, WeightMatrix w, RoundedInput in, ActivationScratch scratch) {
-        float[][] codes = in.codes;
-        float[][] scales = in.scales;
-        if (groups != null) {
-            in.prepareIntegers(scratch);
-            short[][] codes16 = in.codes16;
-            short[][] sums = in.sums;
-            return (start, end, out, outOffset) -> interleaved(w, groups, codes, codes16, sums, scales, out, outOffset, start, end);
-        }
-        return (start, end, out, outOffset) -> fused(w, codes, scales, out, outOffset, start, end);
-    }
-
     /**
      * Rows {@code [start, end)} through the regrouped copy ({@link InterleavedRows}), two groups at a time where the
      * range holds both ({@link InterleavedRows#dotPair}), and rows past its last whole group through {@link #fused}.
-     * A group the range cuts (when a matrix follows others' rows in {@link #applyAll}) is computed whole into a
+     * A group the range cuts (when a matrix follows others' rows in a {@link Products} list) is computed whole into a
      * buffer, so every row has the same value however the rows are split among threads.
      */
     private static void interleaved(WeightMatrix w, InterleavedRows groups, float[][] codes, short[][] codes16, short[][] sums,

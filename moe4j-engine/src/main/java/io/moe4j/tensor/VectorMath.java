@@ -305,19 +305,20 @@ public final class VectorMath {
     }
 
     /**
-     * {@code gate[i] = silu(gate[i]) * up[i]} for {@code i < n}: the SwiGLU gating, in vectors (a decode step gates
-     * 8 x 1024 values per olmoe layer on the calling thread while the other threads wait: done one value at a time
-     * it was a quarter of the serial work between parallel operations).
+     * {@code row[i] = silu(row[i]) * row[n + i]} for {@code i < n}, on a row holding the gate projection's outputs
+     * and then the up projection's: the SwiGLU gating, in vectors (a decode step gates 8 x 1024 values per olmoe layer
+     * on the calling thread while the other threads wait: done one value at a time it was a quarter of the serial work
+     * between parallel operations).
      */
-    public static void siluGate(float[] gate, float[] up, int n) {
+    public static void siluGate(float[] row, int n) {
         int upper = F.loopBound(n);
         for (int i = 0; i < upper; i += F.length()) {
-            FloatVector x = FloatVector.fromArray(F, gate, i);
+            FloatVector x = FloatVector.fromArray(F, row, i);
             FloatVector denominator = x.neg().lanewise(VectorOperators.EXP).add(1f);
-            x.div(denominator).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+            x.div(denominator).mul(FloatVector.fromArray(F, row, n + i)).intoArray(row, i);
         }
         for (int i = upper; i < n; i++) {
-            gate[i] = silu(gate[i]) * up[i];
+            row[i] = silu(row[i]) * row[n + i];
         }
     }
 

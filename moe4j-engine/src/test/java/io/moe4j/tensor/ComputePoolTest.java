@@ -2,6 +2,8 @@ package io.moe4j.tensor;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,22 +67,37 @@ class ComputePoolTest {
                 }
 
                 @Override
-                public Runnable computeAside(int start, int end) {
+                public void computeAside(int start, int end) {
                     assertThat(Thread.currentThread()).isNotSameAs(caller);
                     workerStarted.countDown();
                     await(release);
                     workerDone.set(true);
-                    return () -> {
-                        for (int i = start; i < end; i++) {
-                            written.addAndGet(i, 100);
-                        }
-                    };
+                }
+
+                @Override
+                public void writeAside(int start, int end) {
+                    for (int i = start; i < end; i++) {
+                        written.addAndGet(i, 100);
+                    }
                 }
             };
             OperationTimes times = new OperationTimes();
             pool.timeOperations(times);
             pool.forRange(n, 1, task);
             assertThat(times.takenOver()).isEqualTo(1);
+            assertThat(pool.computingAside(task)).as("the stuck worker still reads the task's inputs").isTrue();
+            // operations go on while the worker is still stuck in the old one, which it must not claim work in
+            for (int op = 0; op < 3; op++) {
+                AtomicIntegerArray ran = new AtomicIntegerArray(n);
+                pool.forRange(n, 1, (start, end) -> {
+                    for (int i = start; i < end; i++) {
+                        ran.incrementAndGet(i);
+                    }
+                });
+                for (int i = 0; i < n; i++) {
+                    assertThat(ran.get(i)).as("operation %d, item %d", op, i).isEqualTo(1);
+                }
+            }
             release.countDown();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!workerDone.get() && System.nanoTime() < until) {
@@ -88,13 +105,31 @@ class ComputePoolTest {
             }
             assertThat(workerDone).isTrue();
             Thread.sleep(100);
+            assertThat(pool.computingAside(task)).isFalse();
             for (int i = 0; i < n; i++) {
                 assertThat(written.get(i)).as("item %d", i).isEqualTo(1);
             }
-            // and the pool goes on: the worker takes part in the next operation
+            // and the pool goes on: the worker takes part in the next operations
+            Set<Thread> runners = ConcurrentHashMap.newKeySet();
             AtomicInteger items = new AtomicInteger();
-            pool.forRange(n, 1, (start, end) -> items.addAndGet(end - start));
-            assertThat(items).hasValue(n);
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (runners.size() < 2 && System.nanoTime() < giveUp) {
+                items.set(0);
+                pool.forRange(n, 1, (start, end) -> {
+                    runners.add(Thread.currentThread());
+                    items.addAndGet(end - start);
+                    spin(20_000);
+                });
+                assertThat(items).hasValue(n);
+            }
+            assertThat(runners).hasSize(2);
+        }
+    }
+
+    private static void spin(long nanos) {
+        long until = System.nanoTime() + nanos;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
         }
     }
 

@@ -101,7 +101,7 @@ class MatmulTest {
         Random rnd = new Random(5);
         GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.F32, GgmlType.Q4_K};
         int[] tokens = {1, 2, 5, 1};
-        Matmul.Product[] together = new Matmul.Product[types.length];
+        Product[] together = new Product[types.length];
         float[][][] alone = new float[types.length][][];
         try (ComputePool pool = new ComputePool(2)) {
             for (int i = 0; i < types.length; i++) {
@@ -115,9 +115,9 @@ class MatmulTest {
                 }
                 alone[i] = new float[x.length][rows];
                 Matmul.apply(pool, w, x, 0, alone[i], 0);
-                together[i] = new Matmul.Product(w, x, 0, new float[x.length][rows + 1], 1);
+                together[i] = new Product(w, x, 0, new float[x.length][rows + 1], 1);
             }
-            Matmul.applyAll(pool, together);
+            applyAll(pool, together);
         }
         for (int i = 0; i < types.length; i++) {
             for (int t = 0; t < tokens[i]; t++) {
@@ -173,7 +173,7 @@ class MatmulTest {
         GgmlType[] types = {GgmlType.F16, GgmlType.Q8_0, GgmlType.Q6_K, GgmlType.Q4_0};
         int[] rows = {70, 33, 129, 64};
         int[] tokens = {80, 24, 80, 5};
-        Matmul.Product[] together = new Matmul.Product[types.length];
+        Product[] together = new Product[types.length];
         float[][][] alone = new float[types.length][][];
         try (ComputePool pool = new ComputePool(2)) {
             for (int i = 0; i < types.length; i++) {
@@ -185,9 +185,9 @@ class MatmulTest {
                 }
                 alone[i] = new float[x.length][rows[i]];
                 Matmul.apply(pool, w, x, 0, alone[i], 0);
-                together[i] = new Matmul.Product(w, x, 0, new float[x.length][rows[i] + 2], 2);
+                together[i] = new Product(w, x, 0, new float[x.length][rows[i] + 2], 2);
             }
-            Matmul.applyAll(pool, together);
+            applyAll(pool, together);
         }
         for (int i = 0; i < types.length; i++) {
             for (int t = 0; t < tokens[i]; t++) {
@@ -211,7 +211,7 @@ class MatmulTest {
         }
         int[][] subsets = {{0, 2, 3, 5, 8}, {1, 2, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8}, {8, 5, 2}, {4, 6, 7}};
         GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q8_0, GgmlType.F16};
-        Matmul.Product[] together = new Matmul.Product[types.length];
+        Product[] together = new Product[types.length];
         float[][][] alone = new float[types.length][][];
         try (ComputePool pool = new ComputePool(2)) {
             for (int i = 0; i < types.length; i++) {
@@ -224,9 +224,9 @@ class MatmulTest {
                 }
                 alone[i] = new float[x.length][rows];
                 Matmul.apply(pool, w, x, 0, alone[i], 0);
-                together[i] = new Matmul.Product(w, x, 0, new float[x.length][rows], 0);
+                together[i] = new Product(w, x, 0, new float[x.length][rows], 0);
             }
-            Matmul.applyAll(pool, together);
+            applyAll(pool, together);
         }
         for (int i = 0; i < types.length; i++) {
             for (int j = 0; j < subsets[i].length; j++) {
@@ -244,7 +244,7 @@ class MatmulTest {
         int[] cols = {512, 512, 512, 512, 512, 512, 256};
         float[] row = TestData.gaussian(rnd, 512, 1.0);
         float[][] x = {row};
-        Matmul.Product[] together = new Matmul.Product[types.length];
+        Product[] together = new Product[types.length];
         float[][][] alone = new float[types.length][][];
         try (ComputePool pool = new ComputePool(2)) {
             for (int i = 0; i < types.length; i++) {
@@ -253,9 +253,9 @@ class MatmulTest {
                 WeightMatrix w = new WeightMatrix("w" + i, BlockFormats.of(types[i]), MemorySegment.ofArray(data), 0, rows, cols[i], true);
                 alone[i] = new float[1][rows];
                 Matmul.apply(pool, w, x, 0, alone[i], 0);
-                together[i] = new Matmul.Product(w, x, 0, new float[1][rows], 0);
+                together[i] = new Product(w, x, 0, new float[1][rows], 0);
             }
-            Matmul.applyAll(pool, together);
+            applyAll(pool, together);
         }
         for (int i = 0; i < types.length; i++) {
             assertThat(together[i].out()[0]).as("%s x %d", types[i], cols[i]).containsExactly(alone[i][0]);
@@ -278,9 +278,22 @@ class MatmulTest {
             try (ComputePool pool = new ComputePool(threads)) {
                 float[][] outA = new float[1][40];
                 float[][] outB = new float[1][256];
-                Matmul.applyAll(pool, new Matmul.Product(a, x, 0, outA, 0), new Matmul.Product(b, x, 0, outB, 0));
+                applyAll(pool, new Product(a, x, 0, outA, 0), new Product(b, x, 0, outB, 0));
                 assertThat(outB[0]).as("%d threads", threads).containsExactly(alone[0]);
             }
         }
+    }
+
+    /** One product of a {@link Matmul#products()} list. */
+    private record Product(WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
+    }
+
+    /** The products, added to this thread's list in order and run as one operation. */
+    private static void applyAll(ComputePool pool, Product... products) {
+        Matmul.Products list = Matmul.products();
+        for (Product p : products) {
+            list.add(p.w(), p.x(), p.xOffset(), p.out(), p.outOffset());
+        }
+        list.apply(pool);
     }
 }

@@ -3,6 +3,7 @@ package io.moe4j.tensor;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -101,9 +102,14 @@ class VectorMathTest {
             for (int i = 0; i < n; i++) {
                 expected[i] = (float) (gate[i] / (1 + Math.exp(-(double) gate[i])) * up[i]);
             }
-            VectorMath.siluGate(gate, up, n);
+            // the gate's outputs, then the up projection's, in one row
+            float[] row = new float[2 * n];
+            System.arraycopy(gate, 0, row, 0, n);
+            System.arraycopy(up, 0, row, n, n);
+            VectorMath.siluGate(row, n);
+            assertThat(Arrays.copyOfRange(row, n, 2 * n)).as("the up half is left alone").containsExactly(up);
             for (int i = 0; i < n; i++) {
-                assertThat(gate[i]).as("n=%d i=%d", n, i).isCloseTo(expected[i], within(1e-6f * (1 + Math.abs(expected[i]))));
+                assertThat(row[i]).as("n=%d i=%d", n, i).isCloseTo(expected[i], within(1e-6f * (1 + Math.abs(expected[i]))));
             }
         }
     }
