@@ -354,7 +354,7 @@ public final class ComputePool implements AutoCloseable {
 
     private void workLoop(int worker) {
         Job j = job;
-        int last = published;
+        int last = 0; // not what published holds when this thread starts: the pool's first operation may be under way
         int idle = 0;
         while (!closed) {
             int g = published;

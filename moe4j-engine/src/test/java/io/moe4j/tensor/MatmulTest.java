@@ -248,7 +248,7 @@ class MatmulTest {
         float[][][] alone = new float[types.length][][];
         try (ComputePool pool = new ComputePool(2)) {
             for (int i = 0; i < types.length; i++) {
-                int rows = 64;
+                int rows = 128; // enough work for the operation to be split among the threads
                 byte[] data = TestData.randomBlocks(types[i], rows * cols[i] / types[i].blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
                 WeightMatrix w = new WeightMatrix("w" + i, BlockFormats.of(types[i]), MemorySegment.ofArray(data), 0, rows, cols[i], true);
                 alone[i] = new float[1][rows];
@@ -268,16 +268,17 @@ class MatmulTest {
         int cols = 256;
         // a 40-row product first puts the regrouped matrix's rows off the 32-row grid of the split
         byte[] first = TestData.randomBlocks(GgmlType.Q4_K, 40 * cols / 256, rnd, () -> 0.02);
-        byte[] second = TestData.randomBlocks(GgmlType.Q4_0, 256 * cols / 32, rnd, () -> 0.02);
+        // enough rows for the operation to be split among the threads
+        byte[] second = TestData.randomBlocks(GgmlType.Q4_0, 1024 * cols / 32, rnd, () -> 0.02);
         WeightMatrix a = new WeightMatrix("a", BlockFormats.of(GgmlType.Q4_K), MemorySegment.ofArray(first), 0, 40, cols, true);
-        WeightMatrix b = new WeightMatrix("b", BlockFormats.of(GgmlType.Q4_0), MemorySegment.ofArray(second), 0, 256, cols, true);
+        WeightMatrix b = new WeightMatrix("b", BlockFormats.of(GgmlType.Q4_0), MemorySegment.ofArray(second), 0, 1024, cols, true);
         float[][] x = {TestData.gaussian(rnd, cols, 1.0)};
-        float[][] alone = new float[1][256];
+        float[][] alone = new float[1][1024];
         Matmul.apply(null, b, x, 0, alone, 0);
         for (int threads : new int[] {2, 3}) {
             try (ComputePool pool = new ComputePool(threads)) {
                 float[][] outA = new float[1][40];
-                float[][] outB = new float[1][256];
+                float[][] outB = new float[1][1024];
                 applyAll(pool, new Product(a, x, 0, outA, 0), new Product(b, x, 0, outB, 0));
                 assertThat(outB[0]).as("%d threads", threads).containsExactly(alone[0]);
             }
