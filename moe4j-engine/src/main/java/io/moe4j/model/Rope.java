@@ -23,7 +23,7 @@ public final class Rope {
         final float[][] tables = new float[RECENT_POSITIONS][];
 
         Recent() {
-            java.util.Arrays.fill(positions, -1);
+            java.util.Arrays.fill(positions, Integer.MIN_VALUE); // no position: slots are empty
         }
     }
 
