@@ -29,5 +29,7 @@ exec_java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-nat
   -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot -XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot4
   -XX:CompileCommand=dontinline,io.moe4j.tensor.*::dotPair -XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::axpyHalf
   -XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::scaleHalf
-  "-XX:CompileCommand=CompileThresholdScaling,io.moe4j.tensor.Interleaved*::*,0.05")
+  "-XX:CompileCommand=CompileThresholdScaling,io.moe4j.tensor.Interleaved*::*,0.05"
+  -XX:CompileCommand=inline,io.moe4j.tensor.Lanes::* -XX:CompileCommand=inline,io.moe4j.tensor.VectorMath::toHalf
+  -XX:CompileCommand=inline,io.moe4j.tensor.InterleavedRows::*Halves -XX:CompileCommand=inline,io.moe4j.tensor.Q6_KFormat::*Group)
 "${exec_java[@]}" -cp "$work/harness" AbBuilds "$work/a" "$work/b" "${@:3}" 2>&1 | grep -v "^WARNING: Using incubator"
