@@ -49,8 +49,8 @@ public final class Matmul {
             }
         }
         // a worker that lost its CPU still computes, aside, a chunk the calling thread took over: it reads its list,
-        // which is left as it is until the worker lets go (a list changed under it had the JIT's compiled kernels
-        // hit nulls and wrong lengths until it gave up on compiling them)
+        // which is left as it is until the worker lets go (changed under it, the list had its kernels meet nulls and
+        // changed lengths: exceptions, and deoptimisations of the compiled kernels, which JFR recorded)
         Products list = new Products();
         lists.add(list);
         return list;
