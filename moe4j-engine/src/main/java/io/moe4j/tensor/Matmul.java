@@ -26,7 +26,7 @@ public final class Matmul {
      * least this much work too, so an operation under twice as much is not split either. At 2^15 the tiny model's
      * q/k/v projections (196K), its gate and up projections (262K) and its down projections (131K), and olmoe's router
      * gate (131K), were split between two threads; run by the calling thread alone, decode went 1.090x as fast on
-     * tiny-code-moe Q8_0 (quartiles 1.053-1.143), 1.016x on Q4_K_M and 1.036x on olmoe Q4_0 (scripts/ab-builds.sh,
+     * tiny-code-moe Q8_0 (quartiles 1.053-1.143), 1.016x on Q4_K_M and 1.036x on olmoe Q4_0, within noise there (scripts/ab-builds.sh,
      * 2026-11-30); at 2^19, 1.079x on tiny Q8_0.
      */
     private static final long PARALLEL_THRESHOLD = 1L << 18;
