@@ -26,10 +26,5 @@ classes "$2" "$work/b"
 # the launcher's JVM options (./moe4j), with room for two models' copies
 exec_java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
   -Xms2g -Xmx8g -XX:MaxDirectMemorySize=16g -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:CICompilerCount=4
-  -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot -XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot4
-  -XX:CompileCommand=dontinline,io.moe4j.tensor.*::dotPair -XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::axpyHalf
-  -XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::scaleHalf
-  "-XX:CompileCommand=CompileThresholdScaling,io.moe4j.tensor.Interleaved*::*,0.05"
-  -XX:CompileCommand=inline,io.moe4j.tensor.Lanes::* -XX:CompileCommand=inline,io.moe4j.tensor.VectorMath::toHalf
-  -XX:CompileCommand=inline,io.moe4j.tensor.InterleavedRows::*Halves -XX:CompileCommand=inline,io.moe4j.tensor.Q6_KFormat::*Group)
+  "@$here/jit.options")
 "${exec_java[@]}" -cp "$work/harness" AbBuilds "$work/a" "$work/b" "${@:3}" 2>&1 | grep -v "^WARNING: Using incubator"

@@ -61,8 +61,6 @@ public final class ComputePool implements AutoCloseable {
         /** Each worker's chunk of separable work, for the calling thread to take over. */
         private final Claim[] claims;
         private volatile Throwable failure;
-        /** The operation's number, which the calling thread publishes in {@link #published} once it is ready. */
-        private int generation;
 
         Job(int threads) {
             this.share = SHARE_OF_REST * threads;
@@ -72,9 +70,8 @@ public final class ComputePool implements AutoCloseable {
             }
         }
 
-        /** Makes ready the next operation and returns its generation; called by the calling thread once the last one is over. */
-        int start(RangeTask task, int items, int minChunk, int align) {
-            int g = generation + 1;
+        /** Makes ready operation {@code g}; called by the calling thread once the last one is over. */
+        void start(int g, RangeTask task, int items, int minChunk, int align) {
             // the new generation first: from here no claim of an earlier one succeeds, whatever fields a late worker reads
             next.set(pack(g, 0));
             done.set(0);
@@ -83,8 +80,6 @@ public final class ComputePool implements AutoCloseable {
             this.items = items;
             this.align = align;
             this.minChunk = roundUp(Math.max(1, minChunk), align);
-            generation = g;
-            return g;
         }
 
         private static long pack(int generation, int item) {
@@ -240,9 +235,9 @@ public final class ComputePool implements AutoCloseable {
     private final Thread[] workers;
     private final Job job;
     /**
-     * The generation of the operation under way, written last when it is ready. Workers spin on it between operations,
-     * so it lives apart from the job's fields, which the calling thread writes just before: in their cache line, the
-     * spinning worker would pull the line away at each of those writes.
+     * The generation of the operation under way (the count of operations handed out), written last when it is ready.
+     * Workers spin on it between operations, so it lives apart from the job's fields, which the calling thread writes
+     * just before: in their cache line, the spinning worker would pull the line away at each of those writes.
      */
     private volatile int published;
     private volatile boolean closed;
@@ -313,7 +308,8 @@ public final class ComputePool implements AutoCloseable {
         OperationTimes timed = times;
         Job j = job;
         long start = System.nanoTime();
-        int g = j.start(task, n, minChunk, Math.max(1, align));
+        int g = published + 1;
+        j.start(g, task, n, minChunk, Math.max(1, align));
         published = g;
         for (Thread w : workers) {
             LockSupport.unpark(w);
