@@ -41,22 +41,28 @@ public final class ComputePool implements AutoCloseable {
      * loop allocates nothing (issue #3). Each operation has a new generation number; the next item to claim carries
      * it, so that a worker still busy with an earlier operation's work cannot claim in a later one.
      *
-     * <p>Threads claim chunks from the front of what is left, each a fraction of it ({@link #SHARE_OF_REST}) but at
-     * least {@code minChunk} items: large chunks first, when there is much to share, and small ones at the end, so
-     * that the threads finish within a small chunk of each other. A prefill hands out all of a layer's experts as
-     * one operation, and their rows cost as many products as the expert has tokens; with equal chunks (an eighth of
-     * the items each for two threads) the calling thread spent 12% of an olmoe Q4_0 prefill waiting for the other's
-     * last chunk, with these 4% (perf, 2026-11-30).
+     * <p>The items are split into one region per thread (the calling thread's first), and each thread claims chunks
+     * from the front of its own region, so that it reads its weights as one sequential stream: with chunks claimed
+     * from the front of all that was left, each thread's next chunk lay past the other's, and every chunk started a
+     * new stream for the hardware prefetcher to find. A thread whose region is done claims from the front of the
+     * next region with items left. A chunk is a fraction of what is left of its region ({@link #SHARE_OF_REST}) but
+     * at least {@code minChunk} items: large chunks first, and small ones at the end, so that the threads finish
+     * within a small chunk of each other. A prefill hands out all of a layer's experts as one operation, and their
+     * rows cost as many products as the expert has tokens; with equal chunks (an eighth of the items each for two
+     * threads) the calling thread spent 12% of an olmoe Q4_0 prefill waiting for the other's last chunk, with
+     * shrinking ones 4% (perf, 2026-11-30).
      */
     private static final class Job {
-        // volatile: a worker that reads a later operation's value here also sees that operation's generation in next
+        // volatile: a worker that reads a later operation's value here also sees that operation's generation in the cursors
         private volatile RangeTask task;
         private volatile int items;
         private volatile int minChunk;
         private volatile int align;
         private final int share;
-        /** The generation (high half) and the next item to claim (low half). */
-        private final AtomicLong next = new AtomicLong();
+        /** Per region: the generation (high half) and the next item to claim (low half). */
+        private final AtomicLong[] cursors;
+        /** Where each region ends; written before its cursor, read after it. */
+        private final int[] regionEnds;
         private final AtomicInteger done = new AtomicInteger();
         /** Each worker's chunk of separable work, for the calling thread to take over. */
         private final Claim[] claims;
@@ -64,6 +70,11 @@ public final class ComputePool implements AutoCloseable {
 
         Job(int threads) {
             this.share = SHARE_OF_REST * threads;
+            this.cursors = new AtomicLong[threads];
+            for (int r = 0; r < threads; r++) {
+                cursors[r] = new AtomicLong();
+            }
+            this.regionEnds = new int[threads];
             this.claims = new Claim[threads - 1];
             for (int w = 0; w < claims.length; w++) {
                 claims[w] = new Claim();
@@ -73,43 +84,70 @@ public final class ComputePool implements AutoCloseable {
         /** Makes ready operation {@code g}; called by the calling thread once the last one is over. */
         void start(int g, RangeTask task, int items, int minChunk, int align) {
             // the new generation first: from here no claim of an earlier one succeeds, whatever fields a late worker reads
-            next.set(pack(g, 0));
+            for (AtomicLong cursor : cursors) {
+                cursor.set(pack(g, Integer.MAX_VALUE));
+            }
             done.set(0);
             failure = null;
             this.task = task;
             this.items = items;
             this.align = align;
-            this.minChunk = roundUp(Math.max(1, minChunk), align);
+            int chunk = roundUp(Math.max(1, minChunk), align);
+            this.minChunk = chunk;
+            // no region smaller than a chunk: the threads past the last one only help the others
+            int regions = (int) Math.max(1, Math.min(cursors.length, items / chunk));
+            int from = 0;
+            for (int r = 0; r < cursors.length; r++) {
+                int end = r >= regions - 1 ? items : Math.min(items, roundUp((int) ((long) items * (r + 1) / regions), align));
+                regionEnds[r] = end;
+                cursors[r].set(pack(g, from));
+                from = end;
+            }
         }
 
         private static long pack(int generation, int item) {
             return (long) generation << 32 | item;
         }
 
-        /** The start of the next chunk of generation {@code g} claimed, or -1 when none is left. */
-        private int claim(int g) {
-            while (true) {
-                long v = next.get();
-                int start = (int) v;
-                if ((int) (v >>> 32) != g || start >= items) {
-                    return -1;
-                }
-                if (next.compareAndSet(v, pack(g, chunkEnd(start)))) {
-                    return start;
+        /**
+         * The next chunk of generation {@code g} claimed by thread {@code self}, from its own region or else the next
+         * with items left, as the region (high half) and the chunk's start (low half); -1 when none is left.
+         */
+        private long claim(int g, int self) {
+            int regions = cursors.length;
+            for (int k = 0; k < regions; k++) {
+                int r = self + k < regions ? self + k : self + k - regions;
+                AtomicLong cursor = cursors[r];
+                while (true) {
+                    long v = cursor.get();
+                    int start = (int) v;
+                    if ((int) (v >>> 32) != g || start >= regionEnds[r]) {
+                        break;
+                    }
+                    if (cursor.compareAndSet(v, pack(g, chunkEnd(r, start)))) {
+                        return (long) r << 32 | start;
+                    }
                 }
             }
+            return -1;
         }
 
-        private int chunkEnd(int start) {
-            int n = items;
-            return (int) Math.min(n, start + (long) roundUp(Math.max(minChunk, (n - start) / share), align));
+        /** Where the chunk from {@code start} ends: a region's last chunk takes a rest smaller than {@code minChunk} along. */
+        private int chunkEnd(int region, int start) {
+            int n = regionEnds[region];
+            long end = start + (long) roundUp(Math.max(minChunk, (n - start) / share), align);
+            return n - end < minChunk ? n : (int) end;
         }
 
-        /** Runs chunks of generation {@code g} of {@code t} (its task) until none is left to claim; returns the items run. */
-        int drain(int g, RangeTask t) {
+        /**
+         * Runs chunks of generation {@code g} of {@code t} (its task) for thread {@code self} until none is left to
+         * claim; returns the items run.
+         */
+        int drain(int g, int self, RangeTask t) {
             int ran = 0;
-            for (int start = claim(g); start >= 0; start = claim(g)) {
-                int end = chunkEnd(start);
+            for (long c = claim(g, self); c >= 0; c = claim(g, self)) {
+                int start = (int) c;
+                int end = chunkEnd((int) (c >>> 32), start);
                 run(t, start, end);
                 ran += end - start;
             }
@@ -129,8 +167,9 @@ public final class ComputePool implements AutoCloseable {
         /** {@link #drain} for worker {@code worker}, computing separable work aside. */
         void drainAside(int worker, int g, SeparableTask separable) {
             Claim c = claims[worker];
-            for (int start = claim(g); start >= 0; start = claim(g)) {
-                int end = chunkEnd(start);
+            for (long claimed = claim(g, worker + 1); claimed >= 0; claimed = claim(g, worker + 1)) {
+                int start = (int) claimed;
+                int end = chunkEnd((int) (claimed >>> 32), start);
                 long computing = c.claim(separable, start, end, System.nanoTime());
                 Throwable error = null;
                 try {
@@ -222,7 +261,7 @@ public final class ComputePool implements AutoCloseable {
     private static final long STEAL_SLACK_NANOS = 100_000;
     private static final double STEAL_PATIENCE = 3;
 
-    /** A chunk is what is left divided by this many times the threads. */
+    /** A chunk is what is left of its region divided by this many times the threads. */
     private static final int SHARE_OF_REST = 2;
 
     private static int roundUp(int n, int align) {
@@ -314,7 +353,7 @@ public final class ComputePool implements AutoCloseable {
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        int ran = j.drain(g, task);
+        int ran = j.drain(g, 0, task);
         long drained = System.nanoTime();
         // per item, what this thread took, or if a worker claimed all, a chunk's worth of slack per item
         double patience = STEAL_PATIENCE * (ran > 0 ? (double) (drained - start) / ran : (double) STEAL_SLACK_NANOS / n);
@@ -361,7 +400,7 @@ public final class ComputePool implements AutoCloseable {
                 if (task instanceof SeparableTask separable) {
                     j.drainAside(worker, g, separable);
                 } else {
-                    j.drain(g, task);
+                    j.drain(g, worker + 1, task);
                 }
                 idle = 0;
             } else if (++idle < SPINS_BEFORE_PARKING) {

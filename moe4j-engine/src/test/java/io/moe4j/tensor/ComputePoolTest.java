@@ -2,6 +2,9 @@ package io.moe4j.tensor;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -138,6 +141,37 @@ class ComputePoolTest {
             assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
         } catch (InterruptedException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Each thread starts on a region of its own, the calling thread at the first item and the worker halfway (at a
+     * multiple of the alignment), and goes on through its region chunk after chunk: weights read as one stream per
+     * thread, which the hardware prefetcher follows. (Which later chunks a thread gets depends on timing; that every
+     * item runs once is tested below.)
+     */
+    @Test
+    void eachThreadReadsItsOwnRegionFromItsStart() {
+        try (ComputePool pool = new ComputePool(2)) {
+            int n = 1000;
+            int align = 8;
+            Thread caller = Thread.currentThread();
+            List<int[]> callerChunks = Collections.synchronizedList(new ArrayList<>());
+            List<int[]> workerChunks = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch workerStarted = new CountDownLatch(1);
+            pool.forRange(n, 16, align, (start, end) -> {
+                if (Thread.currentThread() == caller) {
+                    callerChunks.add(new int[] {start, end});
+                    // the worker claims its first chunk while the calling thread still holds its own
+                    await(workerStarted);
+                } else {
+                    workerChunks.add(new int[] {start, end});
+                    workerStarted.countDown();
+                }
+            });
+            // two regions of 1000 items, the first rounded up to a multiple of 8
+            assertThat(callerChunks.getFirst()[0]).isZero();
+            assertThat(workerChunks.getFirst()[0]).isEqualTo(504);
         }
     }
 
