@@ -9,6 +9,7 @@ import io.moe4j.model.Architectures;
 import io.moe4j.model.MoeModel;
 import io.moe4j.tensor.ComputePool;
 import io.moe4j.tensor.OperationTimes;
+import io.moe4j.tensor.ProductTimes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,6 +42,10 @@ final class BenchCommand implements Runnable {
 
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
+
+    @Option(names = "--profile", description = {"Also show where each measurement's time went, by kind of matrix product:",
+            "operations per token, time and weight bandwidth of each, and the other work before it."})
+    boolean profile;
 
     @Override
     public void run() {
@@ -79,6 +84,9 @@ final class BenchCommand implements Runnable {
                             m.name(), share(o.operationNanos(), m.nanos()), o.operations(), share(o.waitNanos(), m.nanos()),
                             share(o.longWaitNanos(), m.nanos()), o.longWaits(), OperationTimes.LONG_WAIT_NANOS / 1e6, o.takenOver());
                 }
+                if (profile) {
+                    results.forEach(BenchCommand::printProfile);
+                }
                 results.stream().filter(m -> m.name().startsWith("tg")).findFirst().ifPresent(m -> {
                     double weights = m.meanTokensPerSecond() * bytesPerToken / 1e9;
                     System.out.printf(Locale.ROOT, "decode weight bandwidth: %.2f GB/s (median run %.2f GB/s), %.0f%% of the memory read speed%n",
@@ -88,6 +96,26 @@ final class BenchCommand implements Runnable {
                 });
             }
         }
+    }
+
+    private static void printProfile(Benchmark.Measurement m) {
+        long passes = m.samples().length;
+        List<ProductTimes.Kind> kinds = m.operations().products().kinds();
+        System.out.printf(Locale.ROOT, "%s by kind of matrix product, per %s (and the other work before each):%n", m.name(), m.name().startsWith("tg") ? "token" : "prefill");
+        System.out.printf(Locale.ROOT, "  %-28s %8s %10s %8s %7s %16s%n", "weights (× products)", "ops", "µs each", "GB/s", "time", "before, µs");
+        long inProducts = 0;
+        long between = 0;
+        for (ProductTimes.Kind k : kinds) {
+            long perPass = m.name().startsWith("tg") ? passes * m.tokens() : passes;
+            long each = Math.round((double) k.products() / k.operations());
+            System.out.printf(Locale.ROOT, "  %-28s %8.1f %10.1f %8.1f %6.1f%% %16.1f%n",
+                    each > 1 ? k.name() + " ×" + each : k.name(), (double) k.operations() / perPass, k.nanos() / 1e3 / k.operations(),
+                    k.gigabytesPerSecond(), share(k.nanos(), m.nanos()), k.nanosBefore() / 1e3 / k.operations());
+            inProducts += k.nanos();
+            between += k.nanosBefore();
+        }
+        System.out.printf(Locale.ROOT, "  matrix products %.1f%% of the time, the work between them (attention, norms, routing, gating) %.1f%%, the rest %.1f%%%n",
+                share(inProducts, m.nanos()), share(between, m.nanos()), Math.max(0, 100 - share(inProducts + between, m.nanos())));
     }
 
     /** Far larger than any cache, small beside a model. */
@@ -133,6 +161,18 @@ final class BenchCommand implements Runnable {
             ops.put("long_waits", o.longWaits());
             ops.put("long_wait_share_of_time", share(o.longWaitNanos(), m.nanos()) / 100);
             ops.put("chunks_taken_over", o.takenOver());
+            if (profile) {
+                ArrayNode kinds = r.putArray("products");
+                for (ProductTimes.Kind k : o.products().kinds()) {
+                    ObjectNode kind = kinds.addObject();
+                    kind.put("weights", k.name());
+                    kind.put("operations", k.operations());
+                    kind.put("products", k.products());
+                    kind.put("share_of_time", share(k.nanos(), m.nanos()) / 100);
+                    kind.put("weight_gb_per_second", k.gigabytesPerSecond());
+                    kind.put("share_of_time_before", share(k.nanosBefore(), m.nanos()) / 100);
+                }
+            }
         }
         try {
             System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));

@@ -33,6 +33,36 @@ class BenchCommandTest {
         assertThat(operations.get("chunks_taken_over").asLong()).isNotNegative();
     }
 
+    /**
+     * {@code --profile} adds, per measurement, the matrix products by kind: each layer's q/k/v, attention output, router
+     * gate, experts' gate/up and down once per token, and their shares of the time.
+     */
+    @Test
+    void profilesTheProductsByKind() throws Exception {
+        Console text = Console.run("bench", "-m", MODEL, "-p", "8", "-n", "4", "-r", "1", "-t", "2", "--profile");
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        assertThat(text.out()).contains("pp8 by kind of matrix product, per prefill").contains("tg4 by kind of matrix product, per token")
+                .containsPattern("ffn_gate_exps.weight ×[0-9]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+% +[0-9.]+")
+                .containsPattern("matrix products [0-9.]+% of the time, the work between them \\(attention, norms, routing, gating\\) [0-9.]+%");
+
+        Console json = Console.run("bench", "-m", MODEL, "-p", "0", "-n", "4", "-r", "1", "-t", "2", "--json", "--profile");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        JsonNode products = new ObjectMapper().readTree(json.out()).get("results").get(0).get("products");
+        java.util.Map<String, JsonNode> byName = new java.util.HashMap<>();
+        double share = 0;
+        for (JsonNode kind : products) {
+            byName.put(kind.get("weights").asText(), kind);
+            share += kind.get("share_of_time").asDouble() + kind.get("share_of_time_before").asDouble();
+        }
+        assertThat(byName).containsKeys("attn_q.weight", "attn_output.weight", "ffn_gate_inp.weight", "ffn_gate_exps.weight", "ffn_down_exps.weight");
+        long perLayer = byName.get("attn_output.weight").get("operations").asLong();
+        for (String kind : java.util.List.of("attn_q.weight", "ffn_gate_inp.weight", "ffn_gate_exps.weight", "ffn_down_exps.weight")) {
+            assertThat(byName.get(kind).get("operations").asLong()).as(kind).isEqualTo(perLayer);
+        }
+        assertThat(byName.get("attn_q.weight").get("products").asLong()).isEqualTo(3 * perLayer);
+        assertThat(share).isBetween(0.0, 1.0);
+    }
+
     /** {@code -d} fills the context before each run, as llama-bench's does, and names the rows after it. */
     @Test
     void decodesAfterAFilledContext() throws Exception {

@@ -325,6 +325,14 @@ public final class ComputePool implements AutoCloseable {
      */
     public void timeOperations(OperationTimes times) {
         this.times = times;
+        if (times != null) {
+            times.products().startRun();
+        }
+    }
+
+    /** Where this pool's calling thread times its operations, or null. */
+    OperationTimes timing() {
+        return times;
     }
 
     /**

@@ -111,7 +111,19 @@ public final class Matmul {
         /** Runs the products added since {@link #products()}. */
         public void apply(ComputePool pool) {
             this.pool = pool;
+            OperationTimes timed = pool == null || count == 0 ? null : pool.timing();
+            if (timed == null) {
+                run(pool);
+                return;
+            }
+            long start = System.nanoTime();
             run(pool);
+            long end = System.nanoTime();
+            long bytes = 0;
+            for (int i = 0; i < count; i++) {
+                bytes += list[i].w.byteSize();
+            }
+            timed.products().add(list[0].w.kind(), count, bytes, start, end);
         }
 
         /** Whether a worker of the last operation still reads this list. */

@@ -16,6 +16,7 @@ public final class OperationTimes {
     private long longWaits;
     private long longWaitNanos;
     private long takenOver;
+    private final ProductTimes products = new ProductTimes();
 
     void add(long operation, long wait, int taken) {
         operations++;
@@ -53,6 +54,11 @@ public final class OperationTimes {
 
     public long longWaitNanos() {
         return longWaitNanos;
+    }
+
+    /** The same passes' matrix products by kind, parallel or not ({@link ProductTimes}). */
+    public ProductTimes products() {
+        return products;
     }
 
     /** Chunks the calling thread took over from a worker that held them too long ({@link ComputePool.SeparableTask}). */

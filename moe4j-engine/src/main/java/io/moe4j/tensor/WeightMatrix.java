@@ -20,6 +20,8 @@ public final class WeightMatrix {
     /** Whether decode may use a regrouped copy ({@link InterleavedRows}); cleared if making it was declined. */
     private volatile boolean interleave;
     private volatile InterleavedRows interleaved;
+    /** {@link ProductTimes#kindOf} this matrix's name, made on first use. */
+    private String kind;
 
     public WeightMatrix(String name, BlockFormat format, MemorySegment data, long offset, int rows, int cols) {
         this(name, format, data, offset, rows, cols, false);
@@ -65,6 +67,16 @@ public final class WeightMatrix {
 
     public String name() {
         return name;
+    }
+
+    /** What {@link ProductTimes} counts this matrix's products under: its name without layer and expert. */
+    String kind() {
+        String k = kind;
+        if (k == null) {
+            k = ProductTimes.kindOf(name);
+            kind = k;
+        }
+        return k;
     }
 
     public BlockFormat format() {
