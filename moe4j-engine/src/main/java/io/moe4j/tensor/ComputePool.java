@@ -38,8 +38,8 @@ public final class ComputePool implements AutoCloseable {
 
     /**
      * The operation under way, one object for the pool's life: a decode step runs hundreds of operations, and the
-     * loop allocates nothing (issue #3). Each operation has a new generation number; the next item to claim carries
-     * it, so that a worker still busy with an earlier operation's work cannot claim in a later one.
+     * loop allocates nothing (issue #3). Each operation has a new generation number; each region's next item to
+     * claim carries it, so that a worker still busy with an earlier operation's work cannot claim in a later one.
      *
      * <p>The items are split into one region per thread (the calling thread's first), and each thread claims chunks
      * from the front of its own region, so that it reads its weights as one sequential stream: with chunks claimed
