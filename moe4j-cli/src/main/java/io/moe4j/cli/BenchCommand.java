@@ -99,14 +99,15 @@ final class BenchCommand implements Runnable {
     }
 
     private static void printProfile(Benchmark.Measurement m) {
-        long passes = m.samples().length;
+        boolean decode = m.name().startsWith("tg");
+        // a decode run's operations repeat for each token, a prefill's once
+        long perPass = decode ? (long) m.samples().length * m.tokens() : m.samples().length;
         List<ProductTimes.Kind> kinds = m.operations().products().kinds();
-        System.out.printf(Locale.ROOT, "%s by kind of matrix product, per %s (and the other work before each):%n", m.name(), m.name().startsWith("tg") ? "token" : "prefill");
+        System.out.printf(Locale.ROOT, "%s by kind of matrix product, per %s (and the other work before each):%n", m.name(), decode ? "token" : "prefill");
         System.out.printf(Locale.ROOT, "  %-28s %8s %10s %8s %7s %16s%n", "weights (× products)", "ops", "µs each", "GB/s", "time", "before, µs");
         long inProducts = 0;
         long between = 0;
         for (ProductTimes.Kind k : kinds) {
-            long perPass = m.name().startsWith("tg") ? passes * m.tokens() : passes;
             long each = Math.round((double) k.products() / k.operations());
             System.out.printf(Locale.ROOT, "  %-28s %8.1f %10.1f %8.1f %6.1f%% %16.1f%n",
                     each > 1 ? k.name() + " ×" + each : k.name(), (double) k.operations() / perPass, k.nanos() / 1e3 / k.operations(),

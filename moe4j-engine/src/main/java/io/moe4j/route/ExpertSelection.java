@@ -11,16 +11,16 @@ public final class ExpertSelection {
     private final float[] weights;
 
     public ExpertSelection(int[] experts, float[] weights) {
-        this(experts.clone(), weights.clone(), true);
+        this(experts, weights, true);
     }
 
-    /** Takes the arrays as they are (the flag only tells this constructor from the public one). */
-    private ExpertSelection(int[] experts, float[] weights, boolean adopted) {
+    /** With {@code copy}, keeps copies of the arrays; without, the arrays themselves. */
+    private ExpertSelection(int[] experts, float[] weights, boolean copy) {
         if (experts.length != weights.length) {
             throw new IllegalArgumentException("experts and weights differ in length");
         }
-        this.experts = experts;
-        this.weights = weights;
+        this.experts = copy ? experts.clone() : experts;
+        this.weights = copy ? weights.clone() : weights;
     }
 
     /**
@@ -28,7 +28,7 @@ public final class ExpertSelection {
      * decode step routes every token in every layer, and copies would double what it allocates.
      */
     static ExpertSelection adopt(int[] experts, float[] weights) {
-        return new ExpertSelection(experts, weights, true);
+        return new ExpertSelection(experts, weights, false);
     }
 
     public int[] experts() {

@@ -111,7 +111,7 @@ public final class ComputePool implements AutoCloseable {
 
         /**
          * The next chunk of generation {@code g} claimed by thread {@code self}, from its own region or else the next
-         * with items left, as the region (high half) and the chunk's start (low half); -1 when none is left.
+         * with items left, as its end (high half) and start (low half); -1 when none is left.
          */
         private long claim(int g, int self) {
             int regions = cursors.length;
@@ -124,8 +124,9 @@ public final class ComputePool implements AutoCloseable {
                     if ((int) (v >>> 32) != g || start >= regionEnds[r]) {
                         break;
                     }
-                    if (cursor.compareAndSet(v, pack(g, chunkEnd(r, start)))) {
-                        return (long) r << 32 | start;
+                    int end = chunkEnd(r, start);
+                    if (cursor.compareAndSet(v, pack(g, end))) {
+                        return (long) end << 32 | start;
                     }
                 }
             }
@@ -147,7 +148,7 @@ public final class ComputePool implements AutoCloseable {
             int ran = 0;
             for (long c = claim(g, self); c >= 0; c = claim(g, self)) {
                 int start = (int) c;
-                int end = chunkEnd((int) (c >>> 32), start);
+                int end = (int) (c >>> 32);
                 run(t, start, end);
                 ran += end - start;
             }
@@ -169,7 +170,7 @@ public final class ComputePool implements AutoCloseable {
             Claim c = claims[worker];
             for (long claimed = claim(g, worker + 1); claimed >= 0; claimed = claim(g, worker + 1)) {
                 int start = (int) claimed;
-                int end = chunkEnd((int) (claimed >>> 32), start);
+                int end = (int) (claimed >>> 32);
                 long computing = c.claim(separable, start, end, System.nanoTime());
                 Throwable error = null;
                 try {
