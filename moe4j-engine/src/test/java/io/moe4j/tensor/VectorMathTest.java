@@ -30,6 +30,48 @@ class VectorMathTest {
     }
 
     @Test
+    void scoresOverRowsEqualDotRowByRow() {
+        Random rnd = new Random(11);
+        for (int n : LENGTHS) {
+            int count = 37;
+            float[] query = TestData.gaussian(rnd, n + 3, 1.0);
+            float[] keys = TestData.gaussian(rnd, 5 + count * n, 1.0);
+            float[] scores = new float[count];
+            VectorMath.dots(query, 3, keys, 5, n, n, count, 0.125f, scores);
+            for (int p = 0; p < count; p++) {
+                assertThat(scores[p]).as("n=%d row %d", n, p).isEqualTo(VectorMath.dot(query, 3, keys, 5 + p * n, n) * 0.125f);
+            }
+        }
+    }
+
+    @Test
+    void exponentialsOfWholeVectorsAreWithinAnUlpWhereverTheyFall() {
+        Random rnd = new Random(12);
+        for (int n : LENGTHS) {
+            float[] x = new float[VectorMath.wholeVectors(n)];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) (-30 * rnd.nextDouble());
+            }
+            x[0] = Float.NEGATIVE_INFINITY; // an online softmax's first rescaling, of an empty accumulator
+            float[] e = new float[x.length];
+            VectorMath.expOfWhole(x, e, n);
+            assertThat(e[0]).isZero();
+            for (int i = 1; i < n; i++) {
+                double exact = Math.exp(x[i]);
+                assertThat((double) e[i]).as("n=%d exp(%s)", n, x[i]).isCloseTo(exact, within(Math.ulp((float) exact) * 1.0));
+            }
+            // the same value computed at another place in a vector comes out the same
+            float[] shifted = new float[VectorMath.wholeVectors(n + 1)];
+            System.arraycopy(x, 0, shifted, 1, n);
+            float[] e2 = new float[shifted.length];
+            VectorMath.expOfWhole(shifted, e2, n + 1);
+            for (int i = 0; i < n; i++) {
+                assertThat(e2[i + 1]).as("n=%d, value %d moved by one lane", n, i).isEqualTo(e[i]);
+            }
+        }
+    }
+
+    @Test
     void rowBlockProductsMatchScalar() {
         Random rnd = new Random(4);
         for (int n : LENGTHS) {
