@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link WeightMatrix}) and together take at most half the machine's memory: past that, matrices keep the file's
  * layout instead of exhausting memory.
  */
-abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, InterleavedQ6_K, InterleavedQ8_0 {
+abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, InterleavedQ4_K, InterleavedQ6_K, InterleavedQ8_0 {
     static final int GROUP = 32;
     /** Rows of two groups: threads are given multiples of it, so that {@link #dotPair} finds pairs whole. */
     static final int PAIR = 2 * GROUP;
@@ -73,9 +73,12 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
         this.blockBytes = blockBytes;
     }
 
-    /** Whether the copy of {@code type} alternates the lines of groups 2p and 2p+1 ({@link #lineAt}). */
-    static boolean pairsLines(GgmlType type) {
-        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K || type == GgmlType.Q6_K;
+    /** Whether this class has a regrouped copy and kernels for {@code type}. */
+    private static boolean applies(GgmlType type) {
+        return switch (type) {
+            case Q4_0, Q5_0, Q8_0, Q4_K, Q6_K -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -121,8 +124,7 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
      * (32 lanes of 16 bits, 16 of 32), so other machines keep the file's layout.
      */
     static boolean applies(GgmlType type, int rows, int cols) {
-        boolean grouped = type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K || type == GgmlType.Q6_K;
-        return grouped && rows >= GROUP && cols % type.blockSize() == 0 && ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        return applies(type) && rows >= GROUP && cols % type.blockSize() == 0 && ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     }
 
     /**
@@ -138,7 +140,9 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
      * prefill of 64 tokens 3-9% faster with 16 than with 8. With the Q4_K and Q6_K copies in reading order (same
      * benchmark, products per second): Q4_K 1,456 against 790 at 24 vectors, 1,130 against 701 at 32, 760 against 457
      * at 48, 579 against 353 at 64 and 275 against 165 at 128, so any batch; Q6_K 665 against 785 at 24; Q8_0 (two
-     * groups at a time) 672 against 830 at 24 and 423 against 770 at 32.
+     * groups at a time) 672 against 830 at 24 and 423 against 770 at 32. Q5_0: with one group at a time, any batch made a
+     * tiny-code-moe Q4_K_M prefill of 128 tokens 0.80x as fast; with both groups of a pair, 1.008x against 0.993x for up
+     * to 16 (each against the float kernels; scripts/ab-builds.sh, 2026-11-30), so 16.
      */
     static int maxBatch(GgmlType type) {
         return switch (type) {
@@ -173,11 +177,7 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
                 if (!regroup(type, in, blocks, out)) {
                     finite.set(false);
                 }
-                if (pairsLines(type)) {
-                    storeLines(out, copy, g, groups, blocks, copyBlockBytes(type));
-                } else {
-                    MemorySegment.copy(out, 0, copy, ValueLayout.JAVA_BYTE, (long) g * groupBytes, groupBytes);
-                }
+                storeLines(out, copy, g, groups, blocks, copyBlockBytes(type));
             }
         };
         if (pool == null) {
@@ -191,6 +191,7 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
         }
         InterleavedRows grouped = switch (type) {
             case Q4_0 -> new InterleavedQ4_0(copy, blocks, groups);
+            case Q5_0 -> new InterleavedQ5_0(copy, blocks, groups);
             case Q8_0 -> new InterleavedQ8_0(copy, blocks, groups);
             case Q4_K -> new InterleavedQ4_K(copy, blocks, groups);
             default -> new InterleavedQ6_K(copy, blocks, groups);
@@ -208,6 +209,7 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ4_K, 
             int at = b * copyBlockBytes(type);
             boolean finite = switch (type) {
                 case Q4_0 -> InterleavedQ4_0.regroupBlock(in, rowBytes, from, out, at);
+                case Q5_0 -> InterleavedQ5_0.regroupBlock(in, rowBytes, from, out, at);
                 case Q4_K -> InterleavedQ4_K.regroupBlock(in, rowBytes, from, out, at);
                 case Q8_0 -> InterleavedQ8_0.regroupBlock(in, rowBytes, from, out, at);
                 case Q6_K -> InterleavedQ6_K.regroupBlock(in, rowBytes, from, out, at);

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.within;
 class InterleavedRowsTest {
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
     void randomMatricesMatchTheDecodedRowsProduct(GgmlType type) {
         Random rnd = new Random(5 + type.ordinal());
         int block = type.blockSize();
@@ -34,7 +34,7 @@ class InterleavedRowsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
     void threadsMakeTheSameCopy(GgmlType type) {
         Random rnd = new Random(13);
         int rows = 32 * 13 + 7;
@@ -89,6 +89,24 @@ class InterleavedRowsTest {
     }
 
     @Test
+    void q5_0BlockSumsAtTheirBoundsStayExact() {
+        int rows = 32;
+        int cols = 64;
+        // codes 0 (value -16) and 31 (15) in alternate rows, then mixtures: a whole block's sum reaches ±65024, past
+        // what 16 bits hold, and each of the kernel's two partial sums its bound of ±32512
+        byte[] data = new byte[rows * cols / 32 * 22];
+        for (int block = 0; block < rows * cols / 32; block++) {
+            int row = block / (cols / 32);
+            int at = block * 22;
+            Bits.putF16(data, at, 1.0f);
+            int code = row == 0 ? 0 : row == 1 ? 31 : row % 4 == 0 ? 16 : row % 4 == 1 ? 15 : (row * 7) % 32;
+            Bits.putU32(data, at + 2, (code & 16) != 0 ? -1 : 0);
+            Arrays.fill(data, at + 6, at + 22, (byte) ((code & 15) | (code & 15) << 4));
+        }
+        assertAtBounds(GgmlType.Q5_0, data, rows, cols);
+    }
+
+    @Test
     void q8_0BlockSumsAtTheirBoundsStayExact() {
         int rows = 32;
         int cols = 64;
@@ -131,7 +149,7 @@ class InterleavedRowsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
     void scalesOfEveryKindConvertExactly(GgmlType type) {
         Random rnd = new Random(9);
         int rows = 32;
@@ -147,7 +165,7 @@ class InterleavedRowsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
     void infiniteOrNaNScalesAreLeftToTheFileLayout(GgmlType type) {
         Random rnd = new Random(2);
         int blockBytes = (int) type.byteSize(type.blockSize());
@@ -167,6 +185,7 @@ class InterleavedRowsTest {
         assertThat(InterleavedRows.applies(GgmlType.Q6_K, 64, 256)).isEqualTo(wide);
         assertThat(InterleavedRows.applies(GgmlType.Q6_K, 64, 96)).isFalse();
         assertThat(InterleavedRows.applies(GgmlType.Q4_K, 64, 256)).isEqualTo(wide);
+        assertThat(InterleavedRows.applies(GgmlType.Q5_0, 64, 128)).isEqualTo(wide);
         assertThat(InterleavedRows.applies(GgmlType.Q5_K, 64, 256)).isFalse();
         assertThat(InterleavedRows.applies(GgmlType.F16, 64, 256)).isFalse();
     }

@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class MatmulBenchmark {
 
-    @Param({"F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @Param({"F16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q6_K"})
     public String type;
 
     @Param({"1", "32"})
@@ -58,7 +58,7 @@ public class MatmulBenchmark {
     public int cols;
 
     /**
-     * Whether decode reads a row-grouped copy (Q4_0, Q8_0, Q4_K, Q6_K; the engine's default, {@code --no-repack} turns it
+     * Whether decode reads a row-grouped copy (Q4_0, Q5_0, Q8_0, Q4_K, Q6_K; the engine's default, {@code --no-repack} turns it
      * off) or the file's layout.
      */
     @Param({"true", "false"})

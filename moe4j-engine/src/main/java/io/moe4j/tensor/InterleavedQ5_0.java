@@ -1,0 +1,230 @@
+package io.moe4j.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Q5_0 in groups of 32 rows ({@link InterleavedRows}), multiplied by table look-ups in 16-bit integers as
+ * {@link InterleavedQ4_0} does, the fifth bits looked up four at a time.
+ *
+ * <p>A group's block (704 bytes, as the file's) is eleven 64-byte lines: the scales as in Q4_0; eight quads of the
+ * low four bits, lane j of quad q holding those of values 4q..4q+3 of row {@link InterleavedQ4_0#rowOfLane}(j); then
+ * two lines of fifth bits, lane j of line h holding in its nibble n the fifth bits of values 16h+4n..16h+4n+3 (bit i
+ * of the nibble for value 16h+4n+i). A value (low + 16·fifth - 16) splits into (low - 8) + (16·fifth - 8): the first
+ * part is looked up per value in Q4_0's tables, the second per four values in a table of the sixteen sums
+ * Σ(16·bit_i - 8)·a_i over the nibble's four activation codes, which takes four multiplies and three adds to make.
+ *
+ * <p>Each part's block sum stays within ±32·8·127 = ±32512 and is summed exactly in wrapping 16-bit arithmetic; the
+ * whole, up to ±65024, would not be, so the two are widened apart and added in 32-bit integers.
+ */
+final class InterleavedQ5_0 extends InterleavedRows {
+    static final int BLOCK_BYTES = 22 * GROUP;
+    /** Lane i: (i mod 16) - 8, a Q4_0 code centred; times an activation code, the table of its products. */
+    private static final short[] CENTRED_CODES = new short[32];
+    /** Lane l, table b: 16·(bit b of l mod 16) - 8, what a fifth bit adds to a value, less the 8 the low bits' tables take. */
+    private static final short[][] FIFTH_BITS = new short[4][32];
+
+    static {
+        for (int i = 0; i < 32; i++) {
+            CENTRED_CODES[i] = (short) ((i & 15) - 8);
+            for (int b = 0; b < 4; b++) {
+                FIFTH_BITS[b][i] = (short) (16 * ((i & 15) >>> b & 1) - 8);
+            }
+        }
+    }
+
+    InterleavedQ5_0(MemorySegment data, int blocks, int groups) {
+        super(data, blocks, groups, BLOCK_BYTES);
+    }
+
+    /** The block at {@code from} in each of 32 rows {@code rowBytes} apart into {@code out[at..at+704)}; false if a scale is not finite. */
+    static boolean regroupBlock(byte[] in, int rowBytes, int from, byte[] out, int at) {
+        if (!pairHalves(in, rowBytes, from, out, at)) {
+            return false;
+        }
+        for (int lane = 0; lane < GROUP; lane++) {
+            int row = InterleavedQ4_0.rowOfLane(lane) * rowBytes + from;
+            int fifths = (in[row + 2] & 0xFF) | (in[row + 3] & 0xFF) << 8 | (in[row + 4] & 0xFF) << 16 | (in[row + 5] & 0xFF) << 24;
+            for (int quad = 0; quad < 8; quad++) {
+                int packed = 0;
+                for (int n = 0; n < 4; n++) {
+                    int value = 4 * quad + n;
+                    int pair = in[row + 6 + (value & 15)] & 0xFF;
+                    packed |= (value < 16 ? pair & 15 : pair >>> 4) << (4 * n);
+                }
+                putShort(out, at + LINE + LINE * quad + 2 * lane, packed);
+            }
+            for (int h = 0; h < 2; h++) {
+                putShort(out, at + 9 * LINE + LINE * h + 2 * lane, fifths >>> (16 * h) & 0xFFFF);
+            }
+        }
+        return true;
+    }
+
+    private static void putShort(byte[] out, int at, int value) {
+        out[at] = (byte) value;
+        out[at + 1] = (byte) (value >>> 8);
+    }
+
+    /*
+     * One loop over a block's ten lines of codes: the first eight add (low - 8)·a four values a lane, the last two
+     * (16·fifth - 8)·a sixteen values a lane, each into its own 16-bit sum. Codes are shifted in 32-bit lanes, as in
+     * Q4_0 (the JIT reloads a 16-bit shift's constant count inside the loop).
+     */
+    @Override
+    void dot(int group, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
+        checkActivation(a, sums, scales, 32);
+        MemorySegment seg = data;
+        long first = lineAt(group, 0, 0);
+        long line = lineStride(group);
+        long blockStride = line * (BLOCK_BYTES / LINE);
+        ShortVector codes = ShortVector.fromArray(SHORTS, CENTRED_CODES, 0);
+        ShortVector bit0 = ShortVector.fromArray(SHORTS, FIFTH_BITS[0], 0);
+        ShortVector bit1 = ShortVector.fromArray(SHORTS, FIFTH_BITS[1], 0);
+        ShortVector bit2 = ShortVector.fromArray(SHORTS, FIFTH_BITS[2], 0);
+        ShortVector bit3 = ShortVector.fromArray(SHORTS, FIFTH_BITS[3], 0);
+        FloatVector low = FloatVector.zero(FLOATS);
+        FloatVector high = low;
+        for (int b = 0; b < blocks; b++) {
+            long base = first + b * blockStride;
+            int k = b * 32;
+            ShortVector s = ShortVector.zero(SHORTS);
+            for (int q = 0; q < 8; q++) {
+                IntVector w = IntVector.fromMemorySegment(INTS, seg, base + line + line * q, LE);
+                int kq = k + 4 * q;
+                s = SHORT_VECTOR.cast(s.add(w.reinterpretAsShorts().selectFrom(codes.mul(a[kq]))
+                                .add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().selectFrom(codes.mul(a[kq + 1]))))
+                        .add(w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().selectFrom(codes.mul(a[kq + 2]))
+                                .add(w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().selectFrom(codes.mul(a[kq + 3])))));
+            }
+            ShortVector t = ShortVector.zero(SHORTS);
+            for (int h = 0; h < 2; h++) {
+                IntVector w = IntVector.fromMemorySegment(INTS, seg, base + 9 * line + line * h, LE);
+                int kh = k + 16 * h;
+                ShortVector t0 = bit0.mul(a[kh]).add(bit1.mul(a[kh + 1])).add(bit2.mul(a[kh + 2]).add(bit3.mul(a[kh + 3])));
+                ShortVector t1 = bit0.mul(a[kh + 4]).add(bit1.mul(a[kh + 5])).add(bit2.mul(a[kh + 6]).add(bit3.mul(a[kh + 7])));
+                ShortVector t2 = bit0.mul(a[kh + 8]).add(bit1.mul(a[kh + 9])).add(bit2.mul(a[kh + 10]).add(bit3.mul(a[kh + 11])));
+                ShortVector t3 = bit0.mul(a[kh + 12]).add(bit1.mul(a[kh + 13])).add(bit2.mul(a[kh + 14]).add(bit3.mul(a[kh + 15])));
+                t = SHORT_VECTOR.cast(t.add(w.reinterpretAsShorts().selectFrom(t0)
+                                .add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().selectFrom(t1)))
+                        .add(w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().selectFrom(t2)
+                                .add(w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().selectFrom(t3))));
+            }
+            IntVector lows = s.reinterpretAsInts();
+            IntVector highs = t.reinterpretAsInts();
+            // each part widened on its own, their sum exact in 32 bits; converted to floats once (more conversions
+            // passed the JIT's budget for intrinsics, and the kernel ran at a tenth of its speed)
+            IntVector firstRows = lows.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(highs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            IntVector lastRows = lows.lanewise(VectorOperators.ASHR, 16).add(highs.lanewise(VectorOperators.ASHR, 16));
+            FloatVector lowSums = (FloatVector) firstRows.convertShape(VectorOperators.I2F, FLOATS, 0);
+            FloatVector highSums = (FloatVector) lastRows.convertShape(VectorOperators.I2F, FLOATS, 0);
+            IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
+            float xs = scales[b];
+            // lowHalves and highHalves written out: past the JIT's inlining budget, which this loop reaches, calls to them
+            // stayed calls and boxed their vectors (as in InterleavedQ4_0.dotPair)
+            low = FLOAT_VECTOR.cast(lowSums.fma(d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS)
+                    .reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low));
+            high = FLOAT_VECTOR.cast(highSums.fma(d.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS)
+                    .mul(xs), high));
+        }
+        low.intoArray(out, outOffset);
+        high.intoArray(out, outOffset + 16);
+    }
+    /*
+     * The same arithmetic as dot, in the same order, for both groups of a pair: each table made once for the two, their
+     * lines read as one stream.
+     */
+    @Override
+    void dotPair(int group, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
+        if (!startsPair(group)) {
+            super.dotPair(group, a, sums, scales, out, outOffset);
+            return;
+        }
+        checkActivation(a, sums, scales, 32);
+        MemorySegment seg = data;
+        long first = lineAt(group, 0, 0);
+        ShortVector codes = ShortVector.fromArray(SHORTS, CENTRED_CODES, 0);
+        ShortVector bit0 = ShortVector.fromArray(SHORTS, FIFTH_BITS[0], 0);
+        ShortVector bit1 = ShortVector.fromArray(SHORTS, FIFTH_BITS[1], 0);
+        ShortVector bit2 = ShortVector.fromArray(SHORTS, FIFTH_BITS[2], 0);
+        ShortVector bit3 = ShortVector.fromArray(SHORTS, FIFTH_BITS[3], 0);
+        FloatVector low = FloatVector.zero(FLOATS);
+        FloatVector high = low;
+        FloatVector low2 = low;
+        FloatVector high2 = low;
+        for (int b = 0; b < blocks; b++) {
+            long base = first + (long) b * 2 * BLOCK_BYTES;
+            int k = b * 32;
+            ShortVector s = ShortVector.zero(SHORTS);
+            ShortVector s2 = s;
+            for (int q = 0; q < 8; q++) {
+                long at = base + 2L * LINE * (q + 1);
+                IntVector w = IntVector.fromMemorySegment(INTS, seg, at, LE);
+                IntVector v = IntVector.fromMemorySegment(INTS, seg, at + LINE, LE);
+                int kq = k + 4 * q;
+                ShortVector p0 = codes.mul(a[kq]);
+                ShortVector p1 = codes.mul(a[kq + 1]);
+                ShortVector p2 = codes.mul(a[kq + 2]);
+                ShortVector p3 = codes.mul(a[kq + 3]);
+                s = SHORT_VECTOR.cast(s.add(w.reinterpretAsShorts().selectFrom(p0)
+                                .add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().selectFrom(p1)))
+                        .add(w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().selectFrom(p2)
+                                .add(w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().selectFrom(p3))));
+                s2 = SHORT_VECTOR.cast(s2.add(v.reinterpretAsShorts().selectFrom(p0)
+                                .add(v.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().selectFrom(p1)))
+                        .add(v.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().selectFrom(p2)
+                                .add(v.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().selectFrom(p3))));
+            }
+            ShortVector t = ShortVector.zero(SHORTS);
+            ShortVector t2 = t;
+            for (int h = 0; h < 2; h++) {
+                long at = base + 2L * LINE * (h + 9);
+                IntVector w = IntVector.fromMemorySegment(INTS, seg, at, LE);
+                IntVector v = IntVector.fromMemorySegment(INTS, seg, at + LINE, LE);
+                int kh = k + 16 * h;
+                ShortVector t0 = bit0.mul(a[kh]).add(bit1.mul(a[kh + 1])).add(bit2.mul(a[kh + 2]).add(bit3.mul(a[kh + 3])));
+                ShortVector t1 = bit0.mul(a[kh + 4]).add(bit1.mul(a[kh + 5])).add(bit2.mul(a[kh + 6]).add(bit3.mul(a[kh + 7])));
+                ShortVector t2n = bit0.mul(a[kh + 8]).add(bit1.mul(a[kh + 9])).add(bit2.mul(a[kh + 10]).add(bit3.mul(a[kh + 11])));
+                ShortVector t3 = bit0.mul(a[kh + 12]).add(bit1.mul(a[kh + 13])).add(bit2.mul(a[kh + 14]).add(bit3.mul(a[kh + 15])));
+                t = SHORT_VECTOR.cast(t.add(w.reinterpretAsShorts().selectFrom(t0)
+                                .add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().selectFrom(t1)))
+                        .add(w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().selectFrom(t2n)
+                                .add(w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().selectFrom(t3))));
+                t2 = SHORT_VECTOR.cast(t2.add(v.reinterpretAsShorts().selectFrom(t0)
+                                .add(v.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().selectFrom(t1)))
+                        .add(v.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().selectFrom(t2n)
+                                .add(v.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().selectFrom(t3))));
+            }
+            float xs = scales[b];
+            IntVector lows = s.reinterpretAsInts();
+            IntVector highs = t.reinterpretAsInts();
+            IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
+            low = FLOAT_VECTOR.cast(((FloatVector) lows.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(highs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low));
+            high = FLOAT_VECTOR.cast(((FloatVector) lows.lanewise(VectorOperators.ASHR, 16).add(highs.lanewise(VectorOperators.ASHR, 16))
+                    .convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high));
+            IntVector lows2 = s2.reinterpretAsInts();
+            IntVector highs2 = t2.reinterpretAsInts();
+            IntVector d2 = IntVector.fromMemorySegment(INTS, seg, base + LINE, LE);
+            low2 = FLOAT_VECTOR.cast(((FloatVector) lows2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(highs2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low2));
+            high2 = FLOAT_VECTOR.cast(((FloatVector) lows2.lanewise(VectorOperators.ASHR, 16).add(highs2.lanewise(VectorOperators.ASHR, 16))
+                    .convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high2));
+        }
+        low.intoArray(out, outOffset);
+        high.intoArray(out, outOffset + 16);
+        low2.intoArray(out, outOffset + 32);
+        high2.intoArray(out, outOffset + 48);
+    }
+}
