@@ -99,16 +99,26 @@ public final class Attention {
             ModelConfig config = attention.config;
             int heads = config.headCount();
             float[] own = headScratch == null ? new float[config.valueHeadSize() + config.headSize()] : null;
+            float[] ownSecond = headScratch == null ? new float[config.valueHeadSize() + config.headSize()] : null;
+            int group = config.headCount() / config.headCountKv();
             for (int i = start; i < end; i++) {
-                attention.attendHead(layer, q[i / heads], positions[i / heads], i % heads, cache,
-                        own != null ? own : headScratch[i], attended[i / heads]);
+                int head = i % heads;
+                // two heads of one token that read the same keys and values go together
+                boolean pair = i + 1 < end && head + 1 < heads && head / group == (head + 1) / group;
+                attention.attendHeads(layer, q[i / heads], positions[i / heads], head, pair, cache,
+                        own != null ? own : headScratch[i], ownSecond != null ? ownSecond : pair ? headScratch[i + 1] : null,
+                        attended[i / heads]);
+                if (pair) {
+                    i++;
+                }
             }
         }
     }
 
     /** One thread's arrays for a head's softmax over the cached positions, sized for the largest cache seen. */
     private static final class SoftmaxScratch {
-        private static final ThreadLocal<SoftmaxScratch> OF_THREAD = ThreadLocal.withInitial(() -> new SoftmaxScratch(0));
+        private static final ThreadLocal<SoftmaxScratch[]> OF_THREAD =
+                ThreadLocal.withInitial(() -> new SoftmaxScratch[] {new SoftmaxScratch(0), new SoftmaxScratch(0)});
 
         final float[] scores;
         final float[] exponents;
@@ -123,11 +133,11 @@ public final class Attention {
             rescales = new boolean[length];
         }
 
-        /** This thread's arrays, with room for {@code positions} (whole vectors). */
-        static SoftmaxScratch of(int positions) {
-            SoftmaxScratch s = OF_THREAD.get();
-            if (s.scores.length < positions) {
-                s = new SoftmaxScratch(positions);
+        /** This thread's two sets of arrays (one per head of a pair), with room for {@code positions} (whole vectors). */
+        static SoftmaxScratch[] of(int positions) {
+            SoftmaxScratch[] s = OF_THREAD.get();
+            if (s[0].scores.length < positions) {
+                s = new SoftmaxScratch[] {new SoftmaxScratch(positions), new SoftmaxScratch(positions)};
                 OF_THREAD.set(s);
             }
             return s;
@@ -169,7 +179,9 @@ public final class Attention {
         try {
             // a prompt's tokens are independent here, so they go to all threads (each stores its own positions)
             pool.forRange(tokens, TOKENS_PER_CHUNK, step.prepare);
-            pool.forRange(tokens * heads, Math.max(1, POSITIONS_PER_CHUNK / Math.max(1, positions[tokens - 1] + 1)), step.attend);
+            // chunks of whole pairs of heads where heads share keys and values (attendHeads)
+            int align = config.headCount() / config.headCountKv() >= 2 ? 2 : 1;
+            pool.forRange(tokens * heads, Math.max(1, POSITIONS_PER_CHUNK / Math.max(1, positions[tokens - 1] + 1)), align, step.attend);
         } finally {
             step.set(null, 0, null, null, null, null, null, null, null);
         }
@@ -186,33 +198,71 @@ public final class Attention {
      * an F16 accumulator (each update rounded to F16 after a fused multiply-add), divided by the softmax sum
      * at the end. Keeping F16 accumulation is what makes quantized models match llama.cpp's logits to within
      * float noise rather than 0.1-1 (see ReferenceLogitsTest); it costs one rounding per value element.
+     *
+     * <p>With {@code pair}, heads {@code head} and {@code head+1}, which read the same cached values (grouped-query
+     * attention), each exactly as alone: their accumulators are updated in one pass over the values, so that one
+     * head's update overlaps the other's instead of waiting for its own last one.
      */
-    private void attendHead(int layer, float[] q, int pos, int head, KvCache cache, float[] scratch, float[] out) {
+    private void attendHeads(int layer, float[] q, int pos, int head, boolean pair, KvCache cache, float[] scratch,
+                             float[] secondScratch, float[] out) {
+        int valueHeadSize = config.valueHeadSize();
+        int kvHead = head / (config.headCount() / config.headCountKv());
+        float[] values = cache.values(layer);
+        int firstValue = cache.valueOffset(kvHead, 0);
+        int positions = pos + 1;
+        SoftmaxScratch[] softmax = SoftmaxScratch.of(cache.capacity());
+        // scratch: the value accumulator, then the query rounded to F16
+        float[] acc = scratch;
+        float[] acc2 = secondScratch;
+        float sum = softmax(layer, q, positions, head, cache, scratch, softmax[0]);
+        float sum2 = pair ? softmax(layer, q, positions, head + 1, cache, secondScratch, softmax[1]) : 0f;
+        float[] factors = softmax[0].factors;
+        boolean[] rescales = softmax[0].rescales;
+        float[] factors2 = softmax[1].factors;
+        boolean[] rescales2 = softmax[1].rescales;
+        for (int p = 0; p < positions; p++) {
+            float weight = factors[p];
+            if (rescales[p]) {
+                VectorMath.scaleHalf(weight, acc, 0, valueHeadSize);
+                weight = 1f;
+            }
+            if (!pair) {
+                VectorMath.axpyHalf(weight, values, firstValue + p * valueHeadSize, acc, 0, valueHeadSize);
+                continue;
+            }
+            float weight2 = factors2[p];
+            if (rescales2[p]) {
+                VectorMath.scaleHalf(weight2, acc2, 0, valueHeadSize);
+                weight2 = 1f;
+            }
+            VectorMath.axpyHalfPair(weight, weight2, values, firstValue + p * valueHeadSize, acc, acc2, valueHeadSize);
+        }
+        normalizeInto(acc, sum, out, head * valueHeadSize, valueHeadSize);
+        if (pair) {
+            normalizeInto(acc2, sum2, out, (head + 1) * valueHeadSize, valueHeadSize);
+        }
+    }
+
+    /**
+     * One head's online softmax over {@code positions} cached keys into {@code softmax} (each position's factor, and
+     * whether the running maximum rose there), its query rounded into {@code scratch} and its accumulator there
+     * zeroed; returns the softmax's sum. In passes over the positions, not one pass doing all per position: the scores
+     * in one call (the call per key and its reload of the query are gone), the exponents, then all their exponentials
+     * at once (a scalar Math.exp per position was a quarter of attention's samples in a perf profile); tiny-code-moe
+     * prefill ran 1.09-1.15x as fast (scripts/ab-builds.sh, 2026-11-30), the values unchanged.
+     */
+    private float softmax(int layer, float[] q, int positions, int head, KvCache cache, float[] scratch, SoftmaxScratch softmax) {
         int headSize = config.headSize();
         int valueHeadSize = config.valueHeadSize();
         int kvHead = head / (config.headCount() / config.headCountKv());
-        float[] keys = cache.keys(layer);
-        float[] values = cache.values(layer);
-        int firstKey = cache.keyOffset(kvHead, 0);
-        int firstValue = cache.valueOffset(kvHead, 0);
         float scale = (float) (1.0 / Math.sqrt(headSize));
-        // scratch: the value accumulator, then the query rounded to F16
-        float[] acc = scratch;
-        float[] query = scratch;
-        int queryOffset = valueHeadSize;
-        ActivationFormat.F16.round(q, head * headSize, query, queryOffset, headSize);
-        java.util.Arrays.fill(acc, 0, valueHeadSize, 0f);
-        int positions = pos + 1;
-        SoftmaxScratch softmax = SoftmaxScratch.of(cache.capacity());
+        ActivationFormat.F16.round(q, head * headSize, scratch, valueHeadSize, headSize);
+        java.util.Arrays.fill(scratch, 0, valueHeadSize, 0f);
         float[] scores = softmax.scores;
         float[] exponents = softmax.exponents;
         float[] factors = softmax.factors;
         boolean[] rescales = softmax.rescales;
-        VectorMath.dots(query, queryOffset, keys, firstKey, headSize, headSize, positions, scale, scores);
-        // in passes over the positions, not one pass doing all per position: the scores in one call (the call per key and
-        // its reload of the query are gone), the online softmax's exponents, all their exponentials at once (a scalar
-        // Math.exp per position was a quarter of attention's samples in a perf profile), then the F16 accumulator.
-        // tiny-code-moe prefill ran 1.09-1.15x as fast (scripts/ab-builds.sh, 2026-11-30); the values are unchanged
+        VectorMath.dots(scratch, valueHeadSize, cache.keys(layer), cache.keyOffset(kvHead, 0), headSize, headSize, positions, scale, scores);
         float max = Float.NEGATIVE_INFINITY;
         for (int p = 0; p < positions; p++) {
             float s = scores[p];
@@ -225,19 +275,15 @@ public final class Attention {
         VectorMath.expOfWhole(exponents, factors, positions);
         float sum = 0f;
         for (int p = 0; p < positions; p++) {
-            float weight = factors[p];
-            if (rescales[p]) {
-                VectorMath.scaleHalf(weight, acc, 0, valueHeadSize);
-                sum = sum * weight + 1f;
-                weight = 1f;
-            } else {
-                sum += weight;
-            }
-            VectorMath.axpyHalf(weight, values, firstValue + p * valueHeadSize, acc, 0, valueHeadSize);
+            sum = rescales[p] ? sum * factors[p] + 1f : sum + factors[p];
         }
+        return sum;
+    }
+
+    /** {@code out[outOffset + i] = acc[i] / sum} for {@code i < n}: the softmax's division, once at the end. */
+    private static void normalizeInto(float[] acc, float sum, float[] out, int outOffset, int n) {
         float inverse = 1f / sum;
-        int outOffset = head * valueHeadSize;
-        for (int i = 0; i < valueHeadSize; i++) {
+        for (int i = 0; i < n; i++) {
             out[outOffset + i] = acc[i] * inverse;
         }
     }

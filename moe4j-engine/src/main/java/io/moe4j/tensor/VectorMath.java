@@ -289,6 +289,26 @@ public final class VectorMath {
         }
     }
 
+    /**
+     * {@link #axpyHalf} into two accumulators from the same {@code x}: {@code y = toHalf(y + a * x)} and
+     * {@code z = toHalf(z + b * x)}, each rounded as axpyHalf rounds it (two attention heads over the same values).
+     */
+    public static void axpyHalfPair(float a, float b, float[] x, int xOffset, float[] y, float[] z, int n) {
+        int i = 0;
+        int upper = F.loopBound(n);
+        FloatVector va = FloatVector.broadcast(F, a);
+        FloatVector vb = FloatVector.broadcast(F, b);
+        for (; i < upper; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xOffset + i);
+            toHalf(v.fma(va, FloatVector.fromArray(F, y, i))).intoArray(y, i);
+            toHalf(v.fma(vb, FloatVector.fromArray(F, z, i))).intoArray(z, i);
+        }
+        for (; i < n; i++) {
+            y[i] = toHalf(Math.fma(x[xOffset + i], a, y[i]));
+            z[i] = toHalf(Math.fma(x[xOffset + i], b, z[i]));
+        }
+    }
+
     /** {@code x = toHalf(x * a)} element-wise (scaling an F16 accumulator). */
     public static void scaleHalf(float a, float[] x, int offset, int n) {
         int i = 0;

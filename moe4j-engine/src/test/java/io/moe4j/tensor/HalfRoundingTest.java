@@ -47,4 +47,24 @@ class HalfRoundingTest {
         VectorMath.axpyHalf(0.37f, x, 0, y, 0, y.length);
         assertThat(y).containsExactly(expected);
     }
+    @Test
+    void pairedAccumulatorUpdatesEqualTwoSingleOnes() {
+        java.util.Random rnd = new java.util.Random(8);
+        for (int n : new int[] {1, 7, 16, 17, 64, 100, 128}) {
+            float[] x = TestData.gaussian(rnd, n + 5, 1.0);
+            float[] y = new float[n];
+            float[] z = new float[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = VectorMath.toHalf((float) rnd.nextGaussian());
+                z[i] = VectorMath.toHalf((float) rnd.nextGaussian() * 1e-5f); // subnormal halves among them
+            }
+            float[] expectedY = y.clone();
+            float[] expectedZ = z.clone();
+            VectorMath.axpyHalf(0.37f, x, 5, expectedY, 0, n);
+            VectorMath.axpyHalf(-2.5f, x, 5, expectedZ, 0, n);
+            VectorMath.axpyHalfPair(0.37f, -2.5f, x, 5, y, z, n);
+            assertThat(y).as("n=%d", n).containsExactly(expectedY);
+            assertThat(z).as("n=%d", n).containsExactly(expectedZ);
+        }
+    }
 }

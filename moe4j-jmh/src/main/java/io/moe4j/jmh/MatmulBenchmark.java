@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
         "-Xms1g", "-XX:+AlwaysPreTouch", "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot",
         "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot4", "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dotPair",
         "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::axpyHalf",
+        "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::axpyHalfPair",
         "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::scaleHalf",
         "-XX:CompileCommand=CompileThresholdScaling,io.moe4j.tensor.Interleaved*::*,0.05"})
 @State(Scope.Benchmark)
