@@ -70,84 +70,47 @@ final class InterleavedQ5_0 extends InterleavedRows {
         out[at + 1] = (byte) (value >>> 8);
     }
 
+    /** Where one group's results come from: the pair kernel, over its pair or over itself twice if it has no partner. */
+    private static final ThreadLocal<float[]> PAIR_OUT = ThreadLocal.withInitial(() -> new float[2 * GROUP]);
+
     /*
-     * One loop over a block's ten lines of codes: the first eight add (low - 8)·a four values a lane, the last two
-     * (16·fifth - 8)·a sixteen values a lane, each into its own 16-bit sum. Codes are shifted in 32-bit lanes, as in
-     * Q4_0 (the JIT reloads a 16-bit shift's constant count inside the loop).
+     * A lone or partial group (the last group of an odd count, a chunk that splits a pair) through the pair kernel, so
+     * that there is one kernel to keep within the JIT's budget: a group without a partner is read as its own partner
+     * (its lines in order, computed twice), a group with one as half of the pair.
      */
     @Override
     void dot(int group, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
-        checkActivation(a, sums, scales, 32);
-        MemorySegment seg = data;
-        long first = lineAt(group, 0, 0);
-        long line = lineStride(group);
-        long blockStride = line * (BLOCK_BYTES / LINE);
-        ShortVector codes = ShortVector.fromArray(SHORTS, CENTRED_CODES, 0);
-        ShortVector bit0 = ShortVector.fromArray(SHORTS, FIFTH_BITS[0], 0);
-        ShortVector bit1 = ShortVector.fromArray(SHORTS, FIFTH_BITS[1], 0);
-        ShortVector bit2 = ShortVector.fromArray(SHORTS, FIFTH_BITS[2], 0);
-        ShortVector bit3 = ShortVector.fromArray(SHORTS, FIFTH_BITS[3], 0);
-        FloatVector low = FloatVector.zero(FLOATS);
-        FloatVector high = low;
-        for (int b = 0; b < blocks; b++) {
-            long base = first + b * blockStride;
-            int k = b * 32;
-            ShortVector s = ShortVector.zero(SHORTS);
-            for (int q = 0; q < 8; q++) {
-                IntVector w = IntVector.fromMemorySegment(INTS, seg, base + line + line * q, LE);
-                int kq = k + 4 * q;
-                s = SHORT_VECTOR.cast(s.add(w.reinterpretAsShorts().selectFrom(codes.mul(a[kq]))
-                                .add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().selectFrom(codes.mul(a[kq + 1]))))
-                        .add(w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().selectFrom(codes.mul(a[kq + 2]))
-                                .add(w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().selectFrom(codes.mul(a[kq + 3])))));
-            }
-            ShortVector t = ShortVector.zero(SHORTS);
-            for (int h = 0; h < 2; h++) {
-                IntVector w = IntVector.fromMemorySegment(INTS, seg, base + 9 * line + line * h, LE);
-                int kh = k + 16 * h;
-                ShortVector t0 = bit0.mul(a[kh]).add(bit1.mul(a[kh + 1])).add(bit2.mul(a[kh + 2]).add(bit3.mul(a[kh + 3])));
-                ShortVector t1 = bit0.mul(a[kh + 4]).add(bit1.mul(a[kh + 5])).add(bit2.mul(a[kh + 6]).add(bit3.mul(a[kh + 7])));
-                ShortVector t2 = bit0.mul(a[kh + 8]).add(bit1.mul(a[kh + 9])).add(bit2.mul(a[kh + 10]).add(bit3.mul(a[kh + 11])));
-                ShortVector t3 = bit0.mul(a[kh + 12]).add(bit1.mul(a[kh + 13])).add(bit2.mul(a[kh + 14]).add(bit3.mul(a[kh + 15])));
-                t = SHORT_VECTOR.cast(t.add(w.reinterpretAsShorts().selectFrom(t0)
-                                .add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().selectFrom(t1)))
-                        .add(w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().selectFrom(t2)
-                                .add(w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().selectFrom(t3))));
-            }
-            IntVector lows = s.reinterpretAsInts();
-            IntVector highs = t.reinterpretAsInts();
-            // each part widened on its own, their sum exact in 32 bits; converted to floats once (more conversions
-            // passed the JIT's budget for intrinsics, and the kernel ran at a tenth of its speed)
-            IntVector firstRows = lows.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(highs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-            IntVector lastRows = lows.lanewise(VectorOperators.ASHR, 16).add(highs.lanewise(VectorOperators.ASHR, 16));
-            FloatVector lowSums = (FloatVector) firstRows.convertShape(VectorOperators.I2F, FLOATS, 0);
-            FloatVector highSums = (FloatVector) lastRows.convertShape(VectorOperators.I2F, FLOATS, 0);
-            IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
-            float xs = scales[b];
-            // lowHalves and highHalves written out: past the JIT's inlining budget, which this loop reaches, calls to them
-            // stayed calls and boxed their vectors (as in InterleavedQ4_0.dotPair)
-            low = FLOAT_VECTOR.cast(lowSums.fma(d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS)
-                    .reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low));
-            high = FLOAT_VECTOR.cast(highSums.fma(d.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS)
-                    .mul(xs), high));
+        float[] pair = PAIR_OUT.get();
+        int partner = group ^ 1;
+        if (partner < groups()) {
+            int first = Math.min(group, partner);
+            products(lineAt(first, 0, 0), 2 * LINE, LINE, a, sums, scales, pair, 0);
+            System.arraycopy(pair, group == first ? 0 : GROUP, out, outOffset, GROUP);
+        } else {
+            products(lineAt(group, 0, 0), LINE, 0, a, sums, scales, pair, 0);
+            System.arraycopy(pair, 0, out, outOffset, GROUP);
         }
-        low.intoArray(out, outOffset);
-        high.intoArray(out, outOffset + 16);
     }
-    /*
-     * The same arithmetic as dot, in the same order, for both groups of a pair: each table made once for the two, their
-     * lines read as one stream.
-     */
+
     @Override
     void dotPair(int group, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
         if (!startsPair(group)) {
             super.dotPair(group, a, sums, scales, out, outOffset);
             return;
         }
+        products(lineAt(group, 0, 0), 2 * LINE, LINE, a, sums, scales, out, outOffset);
+    }
+
+    /*
+     * Two groups whose line j lies at first + j·stride and first + j·stride + second, into out[outOffset..+64): each
+     * table made once for the two, their lines read as one stream. Per block, eight lines of low bits add (low - 8)·a
+     * four values a lane, then two of fifth bits (16·fifth - 8)·a sixteen values a lane, each into its own 16-bit sum.
+     * Codes are shifted in 32-bit lanes, as in Q4_0 (the JIT reloads a 16-bit shift's constant count inside the loop);
+     * the scale conversions are written out, as in InterleavedQ4_0.dotPair (called, they stayed calls and boxed).
+     */
+    private void products(long first, long stride, long second, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
         checkActivation(a, sums, scales, 32);
         MemorySegment seg = data;
-        long first = lineAt(group, 0, 0);
         ShortVector codes = ShortVector.fromArray(SHORTS, CENTRED_CODES, 0);
         ShortVector bit0 = ShortVector.fromArray(SHORTS, FIFTH_BITS[0], 0);
         ShortVector bit1 = ShortVector.fromArray(SHORTS, FIFTH_BITS[1], 0);
@@ -158,14 +121,14 @@ final class InterleavedQ5_0 extends InterleavedRows {
         FloatVector low2 = low;
         FloatVector high2 = low;
         for (int b = 0; b < blocks; b++) {
-            long base = first + (long) b * 2 * BLOCK_BYTES;
+            long base = first + b * stride * (BLOCK_BYTES / LINE);
             int k = b * 32;
             ShortVector s = ShortVector.zero(SHORTS);
             ShortVector s2 = s;
             for (int q = 0; q < 8; q++) {
-                long at = base + 2L * LINE * (q + 1);
+                long at = base + stride * (q + 1);
                 IntVector w = IntVector.fromMemorySegment(INTS, seg, at, LE);
-                IntVector v = IntVector.fromMemorySegment(INTS, seg, at + LINE, LE);
+                IntVector v = IntVector.fromMemorySegment(INTS, seg, at + second, LE);
                 int kq = k + 4 * q;
                 ShortVector p0 = codes.mul(a[kq]);
                 ShortVector p1 = codes.mul(a[kq + 1]);
@@ -183,9 +146,9 @@ final class InterleavedQ5_0 extends InterleavedRows {
             ShortVector t = ShortVector.zero(SHORTS);
             ShortVector t2 = t;
             for (int h = 0; h < 2; h++) {
-                long at = base + 2L * LINE * (h + 9);
+                long at = base + stride * (h + 9);
                 IntVector w = IntVector.fromMemorySegment(INTS, seg, at, LE);
-                IntVector v = IntVector.fromMemorySegment(INTS, seg, at + LINE, LE);
+                IntVector v = IntVector.fromMemorySegment(INTS, seg, at + second, LE);
                 int kh = k + 16 * h;
                 ShortVector t0 = bit0.mul(a[kh]).add(bit1.mul(a[kh + 1])).add(bit2.mul(a[kh + 2]).add(bit3.mul(a[kh + 3])));
                 ShortVector t1 = bit0.mul(a[kh + 4]).add(bit1.mul(a[kh + 5])).add(bit2.mul(a[kh + 6]).add(bit3.mul(a[kh + 7])));
@@ -213,7 +176,7 @@ final class InterleavedQ5_0 extends InterleavedRows {
                     .fma(d.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high));
             IntVector lows2 = s2.reinterpretAsInts();
             IntVector highs2 = t2.reinterpretAsInts();
-            IntVector d2 = IntVector.fromMemorySegment(INTS, seg, base + LINE, LE);
+            IntVector d2 = IntVector.fromMemorySegment(INTS, seg, base + second, LE);
             low2 = FLOAT_VECTOR.cast(((FloatVector) lows2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(highs2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
                     .convertShape(VectorOperators.I2F, FLOATS, 0))
