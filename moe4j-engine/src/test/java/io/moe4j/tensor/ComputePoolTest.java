@@ -158,15 +158,20 @@ class ComputePoolTest {
             Thread caller = Thread.currentThread();
             List<int[]> callerChunks = Collections.synchronizedList(new ArrayList<>());
             List<int[]> workerChunks = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch callerStarted = new CountDownLatch(1);
             CountDownLatch workerStarted = new CountDownLatch(1);
             pool.forRange(n, 16, align, (start, end) -> {
+                // each thread holds its first chunk until the other has claimed one: neither can then have taken over
+                // the other's region first (a worker that started first, unheld, once ran through all 1000 items
+                // before the calling thread claimed any, on a loaded 2-core machine)
                 if (Thread.currentThread() == caller) {
                     callerChunks.add(new int[] {start, end});
-                    // the worker claims its first chunk while the calling thread still holds its own
+                    callerStarted.countDown();
                     await(workerStarted);
                 } else {
                     workerChunks.add(new int[] {start, end});
                     workerStarted.countDown();
+                    await(callerStarted);
                 }
             });
             // two regions of 1000 items, the first rounded up to a multiple of 8
