@@ -182,4 +182,106 @@ final class InterleavedQ4_0 extends InterleavedRows {
         low2.intoArray(out, outOffset + 32);
         high2.intoArray(out, outOffset + 48);
     }
+    /**
+     * {@link #dotPair} for two activations at once, each row the same as dotPair gives it: the pair's lines loaded and
+     * their codes shifted once for both (a prefill's tokens multiply the same rows one after another).
+     */
+    @Override
+    void dotPairForTwo(int group, short[] a, short[] sumsA, float[] scalesA, float[] outA, int offsetA,
+                       short[] b, short[] sumsB, float[] scalesB, float[] outB, int offsetB) {
+        if (!startsPair(group)) {
+            super.dotPairForTwo(group, a, sumsA, scalesA, outA, offsetA, b, sumsB, scalesB, outB, offsetB);
+            return;
+        }
+        checkActivation(a, sumsA, scalesA, 32);
+        checkActivation(b, sumsB, scalesB, 32);
+        MemorySegment seg = data;
+        long first = lineAt(group, 0, 0);
+        ShortVector codes = ShortVector.fromArray(SHORTS, CENTRED_CODES, 0);
+        FloatVector lowA = FloatVector.zero(FLOATS);
+        FloatVector highA = lowA;
+        FloatVector lowA2 = lowA;
+        FloatVector highA2 = lowA;
+        FloatVector lowB = lowA;
+        FloatVector highB = lowA;
+        FloatVector lowB2 = lowA;
+        FloatVector highB2 = lowA;
+        ShortVector sA = ShortVector.zero(SHORTS);
+        ShortVector tA = sA;
+        ShortVector sB = sA;
+        ShortVector tB = sA;
+        ShortVector zero = sA;
+        int lines = blocks * 8;
+        for (int i = 0; i < lines; i++) {
+            long at = first + 2L * LINE * (i + (i >> 3) + 1);
+            IntVector w = IntVector.fromMemorySegment(INTS, seg, at, LE);
+            IntVector v = IntVector.fromMemorySegment(INTS, seg, at + LINE, LE);
+            ShortVector w0 = w.reinterpretAsShorts();
+            ShortVector w1 = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+            ShortVector w2 = w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts();
+            ShortVector w3 = w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts();
+            ShortVector v0 = v.reinterpretAsShorts();
+            ShortVector v1 = v.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+            ShortVector v2 = v.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts();
+            ShortVector v3 = v.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts();
+            int kq = 4 * i;
+            ShortVector p0 = codes.mul(a[kq]);
+            ShortVector p1 = codes.mul(a[kq + 1]);
+            ShortVector p2 = codes.mul(a[kq + 2]);
+            ShortVector p3 = codes.mul(a[kq + 3]);
+            sA = SHORT_VECTOR.cast(sA.add(w0.selectFrom(p0).add(w1.selectFrom(p1))).add(w2.selectFrom(p2).add(w3.selectFrom(p3))));
+            tA = SHORT_VECTOR.cast(tA.add(v0.selectFrom(p0).add(v1.selectFrom(p1))).add(v2.selectFrom(p2).add(v3.selectFrom(p3))));
+            ShortVector q0 = codes.mul(b[kq]);
+            ShortVector q1 = codes.mul(b[kq + 1]);
+            ShortVector q2 = codes.mul(b[kq + 2]);
+            ShortVector q3 = codes.mul(b[kq + 3]);
+            sB = SHORT_VECTOR.cast(sB.add(w0.selectFrom(q0).add(w1.selectFrom(q1))).add(w2.selectFrom(q2).add(w3.selectFrom(q3))));
+            tB = SHORT_VECTOR.cast(tB.add(v0.selectFrom(q0).add(v1.selectFrom(q1))).add(v2.selectFrom(q2).add(v3.selectFrom(q3))));
+            if ((i & 7) != 7) {
+                continue;
+            }
+            int blk = i >> 3;
+            long base = first + (long) blk * 2 * BLOCK_BYTES;
+            IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
+            IntVector d2 = IntVector.fromMemorySegment(INTS, seg, base + LINE, LE);
+            FloatVector dLow = d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS);
+            FloatVector dHigh = d.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS);
+            FloatVector d2Low = d2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS);
+            FloatVector d2High = d2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS);
+            float xa = scalesA[blk];
+            float xb = scalesB[blk];
+            IntVector wa = sA.reinterpretAsInts();
+            IntVector va = tA.reinterpretAsInts();
+            IntVector wb = sB.reinterpretAsInts();
+            IntVector vb = tB.reinterpretAsInts();
+            lowA = FLOAT_VECTOR.cast(((FloatVector) wa.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0)).fma(dLow.mul(xa), lowA));
+            highA = FLOAT_VECTOR.cast(((FloatVector) wa.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(dHigh.mul(xa), highA));
+            lowA2 = FLOAT_VECTOR.cast(((FloatVector) va.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0)).fma(d2Low.mul(xa), lowA2));
+            highA2 = FLOAT_VECTOR.cast(((FloatVector) va.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d2High.mul(xa), highA2));
+            lowB = FLOAT_VECTOR.cast(((FloatVector) wb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0)).fma(dLow.mul(xb), lowB));
+            highB = FLOAT_VECTOR.cast(((FloatVector) wb.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(dHigh.mul(xb), highB));
+            lowB2 = FLOAT_VECTOR.cast(((FloatVector) vb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0)).fma(d2Low.mul(xb), lowB2));
+            highB2 = FLOAT_VECTOR.cast(((FloatVector) vb.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(d2High.mul(xb), highB2));
+            sA = zero;
+            tA = zero;
+            sB = zero;
+            tB = zero;
+        }
+        lowA.intoArray(outA, offsetA);
+        highA.intoArray(outA, offsetA + 16);
+        lowA2.intoArray(outA, offsetA + 32);
+        highA2.intoArray(outA, offsetA + 48);
+        lowB.intoArray(outB, offsetB);
+        highB.intoArray(outB, offsetB + 16);
+        lowB2.intoArray(outB, offsetB + 32);
+        highB2.intoArray(outB, offsetB + 48);
+    }
 }

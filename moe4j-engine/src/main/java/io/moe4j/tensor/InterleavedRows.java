@@ -312,6 +312,13 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
         dot(group + 1, codes, sums, scales, out, outOffset + GROUP);
     }
 
+    /** {@link #dotPair} for two activations: a kernel may share the work of reading the rows between them. */
+    void dotPairForTwo(int group, short[] a, short[] sumsA, float[] scalesA, float[] outA, int offsetA,
+                       short[] b, short[] sumsB, float[] scalesB, float[] outB, int offsetB) {
+        dotPair(group, a, sumsA, scalesA, outA, offsetA);
+        dotPair(group, b, sumsB, scalesB, outB, offsetB);
+    }
+
     final void checkActivation(short[] codes, short[] sums, float[] scales, int blockSize) {
         java.util.Objects.checkFromIndexSize(0, blocks * blockSize, codes.length);
         java.util.Objects.checkFromIndexSize(0, blocks * blockSize / SUM_RUN, sums.length);

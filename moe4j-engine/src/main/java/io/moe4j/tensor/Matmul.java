@@ -515,7 +515,12 @@ public final class Matmul {
             int from = Math.max(start, g * group);
             int to = Math.min(end, (g + 1) * group);
             if (g % 2 == 0 && from == g * group && (g + 2) * group <= Math.min(end, grouped)) {
-                for (int t = 0; t < codes16.length; t++) {
+                int t = 0;
+                for (; t + 1 < codes16.length; t += 2) {
+                    groups.dotPairForTwo(g, codes16[t], sums[t], scales[t], out[t], outOffset + g * group,
+                            codes16[t + 1], sums[t + 1], scales[t + 1], out[t + 1], outOffset + g * group);
+                }
+                for (; t < codes16.length; t++) {
                     groups.dotPair(g, codes16[t], sums[t], scales[t], out[t], outOffset + g * group);
                 }
                 g++;

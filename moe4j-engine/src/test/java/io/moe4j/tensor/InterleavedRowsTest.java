@@ -49,6 +49,37 @@ class InterleavedRowsTest {
         assertThat(together.data.mismatch(alone.data)).isEqualTo(-1);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
+    void twoActivationsAtOnceGiveEachRowAsOneAtATime(GgmlType type) {
+        Random rnd = new Random(21);
+        int rows = 32 * 4;
+        int cols = 2 * Math.max(256, type.blockSize());
+        byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
+        InterleavedRows grouped = InterleavedRows.of(type, MemorySegment.ofArray(data), 0, rows, cols, null);
+        ActivationFormat f = ActivationFormat.forWeights(type);
+        short[][] codes16 = new short[2][cols];
+        short[][] sums = new short[2][cols / InterleavedRows.SUM_RUN];
+        float[][] scales = new float[2][cols / f.blockSize()];
+        for (int t = 0; t < 2; t++) {
+            float[] codes = new float[cols];
+            f.quantize(TestData.gaussian(rnd, cols, 1.0), 0, codes, 0, scales[t], 0, cols);
+            InterleavedRows.prepare(codes, codes16[t], sums[t], cols);
+        }
+        for (int g = 0; g < 4; g += 2) {
+            float[][] alone = new float[2][64];
+            float[][] together = new float[2][64 + 7];
+            for (int t = 0; t < 2; t++) {
+                grouped.dotPair(g, codes16[t], sums[t], scales[t], alone[t], 0);
+            }
+            grouped.dotPairForTwo(g, codes16[0], sums[0], scales[0], together[0], 7, codes16[1], sums[1], scales[1], together[1], 7);
+            for (int t = 0; t < 2; t++) {
+                assertThat(Arrays.copyOfRange(together[t], 7, 7 + 64)).as("%s groups %d-%d, activation %d", type, g, g + 1, t)
+                        .containsExactly(alone[t]);
+            }
+        }
+    }
+
     /** The kernels' form of an activation: each code as a 16-bit integer and the sum of each run of eight. */
     @Test
     void preparedCodesAndSumsMatchTheCodes() {

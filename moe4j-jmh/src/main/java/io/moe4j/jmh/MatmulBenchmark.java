@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC",
         "-Xms1g", "-XX:+AlwaysPreTouch", "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot",
         "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot4", "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dotPair",
+        "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dotPairForTwo",
         "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::axpyHalf",
         "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::axpyHalfPair",
         "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::scaleHalf",
