@@ -6,22 +6,11 @@ package io.moe4j.tokenizer;
  * scanner. llama.cpp also replaces this regex by a scanner (it is on the hot path of every GPT-2 style
  * model); we follow that scanner's decisions, including how text the regex does not match is cut.
  */
-final class Gpt2Split implements SplitPass {
+final class Gpt2Split extends ScannerSplit {
     static final String REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)";
 
     @Override
-    public IntList split(PreTokenizerText text, IntList pieces) {
-        IntList out = new IntList(pieces.size() * 8);
-        int pieceStart = 0;
-        for (int p = 0; p < pieces.size(); p++) {
-            int pieceEnd = pieceStart + pieces.get(p);
-            splitPiece(new PieceCursor(text, pieceStart, pieceEnd), out);
-            pieceStart = pieceEnd;
-        }
-        return out;
-    }
-
-    private static void splitPiece(PieceCursor c, IntList out) {
+    void splitPiece(PieceCursor c, IntList out) {
         int pos = c.start;
         int end = c.end;
         while (pos < end) {
@@ -66,13 +55,6 @@ final class Gpt2Split implements SplitPass {
             }
             pos = emit(out, pos, pos + 1);
         }
-    }
-
-    private static int emit(IntList out, int from, int to) {
-        if (to > from) {
-            out.add(to - from);
-        }
-        return to;
     }
 
     @Override

@@ -5,24 +5,13 @@ package io.moe4j.tokenizer;
  * {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+}
  * as a hand-written scanner, following the one llama.cpp uses in place of the regex.
  */
-final class Llama3Split implements SplitPass {
+final class Llama3Split extends ScannerSplit {
     /** The two spellings llama.cpp recognises and replaces by its scanner. */
     static final String REGEX = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     static final String REGEX_CASE_INSENSITIVE = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
     @Override
-    public IntList split(PreTokenizerText text, IntList pieces) {
-        IntList out = new IntList(pieces.size() * 8);
-        int pieceStart = 0;
-        for (int p = 0; p < pieces.size(); p++) {
-            int pieceEnd = pieceStart + pieces.get(p);
-            splitPiece(new PieceCursor(text, pieceStart, pieceEnd), out);
-            pieceStart = pieceEnd;
-        }
-        return out;
-    }
-
-    private static void splitPiece(PieceCursor c, IntList out) {
+    void splitPiece(PieceCursor c, IntList out) {
         int pos = c.start;
         int end = c.end;
         while (pos < end) {
@@ -97,13 +86,6 @@ final class Llama3Split implements SplitPass {
             }
             pos = emit(out, pos, pos + 1);
         }
-    }
-
-    private static int emit(IntList out, int from, int to) {
-        if (to > from) {
-            out.add(to - from);
-        }
-        return to;
     }
 
     @Override
