@@ -76,6 +76,10 @@ final class Bits {
         b[at + 3] = (byte) (v >> 24);
     }
 
+    static int u32(byte[] b, int at) {
+        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
+    }
+
     static float f16(byte[] b, int at) {
         return Float.float16ToFloat((short) ((b[at] & 0xFF) | (b[at + 1] << 8)));
     }

@@ -36,8 +36,8 @@ import java.lang.foreign.MemorySegment;
  */
 final class InterleavedQ4_0 extends InterleavedRows {
     private static final int BLOCK_BYTES = 18 * GROUP;
-    /** Lane i: (i mod 16) - 8, a Q4_0 code centred; times an activation code, the table of its products. */
-    private static final short[] CENTRED_CODES = new short[32];
+    /** Lane i: (i mod 16) - 8, a Q4_0 code centred; times an activation code, the table of its products (Q5_0's too). */
+    static final short[] CENTRED_CODES = new short[32];
 
     static {
         for (int i = 0; i < CENTRED_CODES.length; i++) {
@@ -59,21 +59,28 @@ final class InterleavedQ4_0 extends InterleavedRows {
         if (!pairHalves(in, rowBytes, from, out, at)) {
             return false;
         }
+        regroupNibbles(in, rowBytes, from + 2, out, at + LINE);
+        return true;
+    }
+
+    /**
+     * The 16 bytes of 32 four-bit codes at {@code codes} in each of 32 rows {@code rowBytes} apart (value j in the low
+     * nibble of byte j, value 16+j in its high nibble, as Q4_0 and Q5_0 store them) into eight lines at
+     * {@code out[at..at+512)}: lane j of line q holding values 4q..4q+3 of row {@link #rowOfLane}(j), lowest first.
+     */
+    static void regroupNibbles(byte[] in, int rowBytes, int codes, byte[] out, int at) {
         for (int lane = 0; lane < GROUP; lane++) {
-            int codes = rowOfLane(lane) * rowBytes + from + 2;
+            int row = rowOfLane(lane) * rowBytes + codes;
             for (int quad = 0; quad < 8; quad++) {
                 int packed = 0;
                 for (int n = 0; n < 4; n++) {
                     int value = 4 * quad + n;
-                    int pair = in[codes + (value & 15)] & 0xFF;
+                    int pair = in[row + (value & 15)] & 0xFF;
                     packed |= (value < 16 ? pair & 15 : pair >>> 4) << (4 * n);
                 }
-                int to = at + 64 + 64 * quad + 2 * lane;
-                out[to] = (byte) packed;
-                out[to + 1] = (byte) (packed >>> 8);
+                Bits.putU16(out, at + LINE * quad + 2 * lane, (short) packed);
             }
         }
-        return true;
     }
 
     @Override

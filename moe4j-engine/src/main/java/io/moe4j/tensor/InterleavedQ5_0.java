@@ -23,14 +23,11 @@ import java.lang.foreign.MemorySegment;
  */
 final class InterleavedQ5_0 extends InterleavedRows {
     static final int BLOCK_BYTES = 22 * GROUP;
-    /** Lane i: (i mod 16) - 8, a Q4_0 code centred; times an activation code, the table of its products. */
-    private static final short[] CENTRED_CODES = new short[32];
     /** Lane l, table b: 16·(bit b of l mod 16) - 8, what a fifth bit adds to a value, less the 8 the low bits' tables take. */
     private static final short[][] FIFTH_BITS = new short[4][32];
 
     static {
         for (int i = 0; i < 32; i++) {
-            CENTRED_CODES[i] = (short) ((i & 15) - 8);
             for (int b = 0; b < 4; b++) {
                 FIFTH_BITS[b][i] = (short) (16 * ((i & 15) >>> b & 1) - 8);
             }
@@ -46,28 +43,14 @@ final class InterleavedQ5_0 extends InterleavedRows {
         if (!pairHalves(in, rowBytes, from, out, at)) {
             return false;
         }
+        InterleavedQ4_0.regroupNibbles(in, rowBytes, from + 6, out, at + LINE);
         for (int lane = 0; lane < GROUP; lane++) {
-            int row = InterleavedQ4_0.rowOfLane(lane) * rowBytes + from;
-            int fifths = (in[row + 2] & 0xFF) | (in[row + 3] & 0xFF) << 8 | (in[row + 4] & 0xFF) << 16 | (in[row + 5] & 0xFF) << 24;
-            for (int quad = 0; quad < 8; quad++) {
-                int packed = 0;
-                for (int n = 0; n < 4; n++) {
-                    int value = 4 * quad + n;
-                    int pair = in[row + 6 + (value & 15)] & 0xFF;
-                    packed |= (value < 16 ? pair & 15 : pair >>> 4) << (4 * n);
-                }
-                putShort(out, at + LINE + LINE * quad + 2 * lane, packed);
-            }
+            int fifths = Bits.u32(in, InterleavedQ4_0.rowOfLane(lane) * rowBytes + from + 2);
             for (int h = 0; h < 2; h++) {
-                putShort(out, at + 9 * LINE + LINE * h + 2 * lane, fifths >>> (16 * h) & 0xFFFF);
+                Bits.putU16(out, at + 9 * LINE + LINE * h + 2 * lane, (short) (fifths >>> (16 * h)));
             }
         }
         return true;
-    }
-
-    private static void putShort(byte[] out, int at, int value) {
-        out[at] = (byte) value;
-        out[at + 1] = (byte) (value >>> 8);
     }
 
     /** Where one group's results come from: the pair kernel, over its pair or over itself twice if it has no partner. */
@@ -111,7 +94,7 @@ final class InterleavedQ5_0 extends InterleavedRows {
     private void products(long first, long stride, long second, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
         checkActivation(a, sums, scales, 32);
         MemorySegment seg = data;
-        ShortVector codes = ShortVector.fromArray(SHORTS, CENTRED_CODES, 0);
+        ShortVector codes = ShortVector.fromArray(SHORTS, InterleavedQ4_0.CENTRED_CODES, 0);
         ShortVector bit0 = ShortVector.fromArray(SHORTS, FIFTH_BITS[0], 0);
         ShortVector bit1 = ShortVector.fromArray(SHORTS, FIFTH_BITS[1], 0);
         ShortVector bit2 = ShortVector.fromArray(SHORTS, FIFTH_BITS[2], 0);
