@@ -32,11 +32,15 @@ public final class TopK {
     }
 
     /**
-     * The first {@code n} entries of {@link #descending}'s order into {@code order[0..n)}: the same insertion sort,
-     * keeping only what lands among the first n, so that routing a token costs O(experts · n) rather than O(experts²)
-     * (a token's insertion sort of 32 experts was 2% of a tiny-code-moe prefill, all on the calling thread).
+     * The first {@code n} expert indices by descending probability, lower index first among equals, into
+     * {@code order[0..n)}: a stable insertion sort that keeps only what lands among the first n, so that routing a
+     * token costs O(experts · n) rather than O(experts²) (a token's full sort of 32 experts was 2% of a
+     * tiny-code-moe prefill, all on the calling thread). With {@code n} = the expert count, the whole order.
      */
     static void firstOfDescending(float[] probs, int[] order, int n) {
+        if (n == 0) {
+            return;
+        }
         int kept = 0;
         for (int e = 0; e < probs.length; e++) {
             float p = probs[e];
@@ -81,25 +85,7 @@ public final class TopK {
     /** Expert indices sorted by descending probability, lower index first among equals. */
     public static int[] descending(float[] probs) {
         int[] order = new int[probs.length];
-        descending(probs, order);
+        firstOfDescending(probs, order, probs.length);
         return order;
-    }
-
-    private static void descending(float[] probs, int[] order) {
-        int n = probs.length;
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        // insertion sort: expert counts are small (8 to 256) and it is stable
-        for (int i = 1; i < n; i++) {
-            int e = order[i];
-            float p = probs[e];
-            int j = i - 1;
-            while (j >= 0 && probs[order[j]] < p) {
-                order[j + 1] = order[j];
-                j--;
-            }
-            order[j + 1] = e;
-        }
     }
 }
