@@ -98,9 +98,10 @@ public final class Attention {
         private void attend(int start, int end) {
             ModelConfig config = attention.config;
             int heads = config.headCount();
-            float[] own = headScratch == null ? new float[config.valueHeadSize() + config.headSize()] : null;
-            float[] ownSecond = headScratch == null ? new float[config.valueHeadSize() + config.headSize()] : null;
             int group = config.headCount() / config.headCountKv();
+            float[] own = headScratch == null ? new float[config.valueHeadSize() + config.headSize()] : null;
+            // a second head's scratch only where heads pair
+            float[] ownSecond = headScratch == null && group >= 2 ? new float[config.valueHeadSize() + config.headSize()] : null;
             for (int i = start; i < end; i++) {
                 int head = i % heads;
                 // two heads of one token that read the same keys and values go together
