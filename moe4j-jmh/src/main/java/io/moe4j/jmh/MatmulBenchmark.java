@@ -35,15 +35,10 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-// the JVM settings of the ./moe4j launcher, which explains them
+// the JVM settings of the ./moe4j launcher, which explains them; its JIT options from the same argument file
+// (jit.options, read from the folder JMH is started in: the repository's root, as docs/jmh.md runs it)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC",
-        "-Xms1g", "-XX:+AlwaysPreTouch", "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot",
-        "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dot4", "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dotPair",
-        "-XX:CompileCommand=dontinline,io.moe4j.tensor.*::dotPairForTwo",
-        "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::axpyHalf",
-        "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::axpyHalfPair",
-        "-XX:CompileCommand=dontinline,io.moe4j.tensor.VectorMath::scaleHalf",
-        "-XX:CompileCommand=CompileThresholdScaling,io.moe4j.tensor.Interleaved*::*,0.05"})
+        "-Xms1g", "-XX:+AlwaysPreTouch", "@jit.options"})
 @State(Scope.Benchmark)
 public class MatmulBenchmark {
 
