@@ -8,7 +8,6 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
@@ -167,7 +166,7 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
             BUDGET.addAndGet(bytes);
             return null;
         }
-        MemorySegment copy = Arena.ofAuto().allocate(bytes, 64);
+        MemorySegment copy = LargePages.allocate(bytes);
         AtomicBoolean finite = new AtomicBoolean(true);
         ComputePool.RangeTask regroup = (first, end) -> {
             byte[] in = new byte[inBytes];
