@@ -7,6 +7,7 @@ import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -39,26 +40,28 @@ public final class MemoryBandwidth {
         if (bytes <= 0 || bytes % Long.BYTES != 0 || passes < 1) {
             throw new IllegalArgumentException("need a positive multiple of 8 bytes and at least one pass, got " + bytes + " and " + passes);
         }
-        // the kind of memory the engine's weight copies live in (2 MB pages where the kernel gives them)
-        MemorySegment buffer = LargePages.allocate(bytes);
-        for (long i = 0; i < bytes; i += Long.BYTES) {
-            buffer.set(ValueLayout.JAVA_LONG_UNALIGNED, i, i * 0x9E3779B97F4A7C15L);
+        try (Arena arena = Arena.ofShared()) {
+            // the kind of memory the engine's weight copies live in (2 MB pages where the kernel gives them)
+            MemorySegment buffer = LargePages.allocate(bytes, arena);
+            for (long i = 0; i < bytes; i += Long.BYTES) {
+                buffer.set(ValueLayout.JAVA_LONG_UNALIGNED, i, i * 0x9E3779B97F4A7C15L);
+            }
+            int pages = (int) ((bytes + PAGE - 1) / PAGE);
+            double[] speeds = new double[passes];
+            long checksum = 0;
+            for (int p = 0; p < passes; p++) {
+                AtomicLong xor = new AtomicLong();
+                long start = System.nanoTime();
+                pool.forRange(pages, 1, (from, to) -> {
+                    long value = xorOf(buffer, (long) from * PAGE, Math.min(bytes, (long) to * PAGE));
+                    xor.accumulateAndGet(value, (a, b) -> a ^ b);
+                });
+                double seconds = (System.nanoTime() - start) / 1e9;
+                speeds[p] = bytes / seconds / 1e9;
+                checksum = xor.get();
+            }
+            return new Result(Benchmark.median(speeds), checksum);
         }
-        int pages = (int) ((bytes + PAGE - 1) / PAGE);
-        double[] speeds = new double[passes];
-        long checksum = 0;
-        for (int p = 0; p < passes; p++) {
-            AtomicLong xor = new AtomicLong();
-            long start = System.nanoTime();
-            pool.forRange(pages, 1, (from, to) -> {
-                long value = xorOf(buffer, (long) from * PAGE, Math.min(bytes, (long) to * PAGE));
-                xor.accumulateAndGet(value, (a, b) -> a ^ b);
-            });
-            double seconds = (System.nanoTime() - start) / 1e9;
-            speeds[p] = bytes / seconds / 1e9;
-            checksum = xor.get();
-        }
-        return new Result(Benchmark.median(speeds), checksum);
     }
 
     private static long xorOf(MemorySegment buffer, long from, long to) {

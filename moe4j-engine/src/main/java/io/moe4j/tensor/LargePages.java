@@ -76,12 +76,11 @@ public final class LargePages {
             return Arena.ofAuto().allocate(bytes, ALIGN);
         }
         if (bytes > SLAB / 4) {
-            MemorySegment own = map(roundUp(bytes, HUGE_PAGE));
-            return own == null ? Arena.ofAuto().allocate(bytes, ALIGN) : own.asSlice(0, bytes);
+            return allocate(bytes, Arena.ofAuto());
         }
         synchronized (LargePages.class) {
             if (slab == null || slabUsed + bytes > slab.byteSize()) {
-                slab = map(SLAB);
+                slab = map(SLAB, Arena.ofAuto());
                 slabUsed = 0;
                 if (slab == null) {
                     return Arena.ofAuto().allocate(bytes, ALIGN);
@@ -93,6 +92,18 @@ public final class LargePages {
         }
     }
 
+    /**
+     * {@code bytes} of zeroed native memory, 64-byte aligned, in a mapping of its own that is unmapped when
+     * {@code arena} closes (for memory that must go back at once, not when the collector finds it unreachable).
+     */
+    public static MemorySegment allocate(long bytes, Arena arena) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("need a positive size, got " + bytes);
+        }
+        MemorySegment own = MMAP == null ? null : map(roundUp(bytes, HUGE_PAGE), arena);
+        return own == null ? arena.allocate(bytes, ALIGN) : own.asSlice(0, bytes);
+    }
+
     /** Whether copies get 2 MB pages where the kernel offers them (false: plain allocation). */
     public static boolean advised() {
         return MMAP != null;
@@ -100,9 +111,9 @@ public final class LargePages {
 
     /**
      * A fresh anonymous mapping of {@code bytes} (a multiple of the huge page), aligned to the huge page and advised
-     * to use it, unmapped when unreachable; null if the kernel refuses it.
+     * to use it, unmapped when {@code arena} closes (an automatic one: when unreachable); null if the kernel refuses it.
      */
-    private static MemorySegment map(long bytes) {
+    private static MemorySegment map(long bytes, Arena arena) {
         long mapped = bytes + HUGE_PAGE; // room to align the start
         try {
             MemorySegment start = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, mapped, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
@@ -111,7 +122,7 @@ public final class LargePages {
             }
             long address = start.address();
             long aligned = roundUp(address, HUGE_PAGE);
-            MemorySegment whole = start.reinterpret(mapped, Arena.ofAuto(), LargePages::unmap);
+            MemorySegment whole = start.reinterpret(mapped, arena, LargePages::unmap);
             MemorySegment usable = whole.asSlice(aligned - address, bytes);
             int ignored = (int) MADVISE.invokeExact(usable, bytes, MADV_HUGEPAGE); // refused (THP off): 4 KB pages
             return usable;

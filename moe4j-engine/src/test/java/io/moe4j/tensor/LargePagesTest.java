@@ -3,6 +3,7 @@ package io.moe4j.tensor;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -67,6 +68,39 @@ class LargePagesTest {
         for (long size : new long[] {4096, 3 * LargePages.SLAB}) {
             MemorySegment piece = LargePages.allocate(size);
             assertThat(vmFlagsOf(piece.address())).as("VmFlags of the mapping of a %d-byte piece", size).contains("hg");
+        }
+    }
+
+    /** Memory bound to an arena: zeroed, aligned, and on Linux its mapping gone once the arena closes. */
+    @Test
+    void memoryOfAnArenaGoesBackWhenItCloses() throws IOException {
+        boolean linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+        for (long size : new long[] {8, 4096, 5_000_001}) {
+            long address;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment piece = LargePages.allocate(size, arena);
+                assertThat(piece.byteSize()).isEqualTo(size);
+                assertThat(piece.address() % 64).isZero();
+                assertThat(piece.mismatch(MemorySegment.ofArray(new byte[(int) size]))).as("zeroed").isEqualTo(-1);
+                piece.fill((byte) 7);
+                address = piece.address();
+                if (linux) {
+                    assertThat(mappingHolds(address)).as("mapped while the arena is open").isTrue();
+                }
+            }
+            if (linux) {
+                assertThat(mappingHolds(address)).as("a %d-byte piece's mapping after its arena closed", size).isFalse();
+            }
+        }
+        assertThatThrownBy(() -> LargePages.allocate(0, Arena.ofAuto())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static boolean mappingHolds(long address) throws IOException {
+        try {
+            vmFlagsOf(address);
+            return true;
+        } catch (AssertionError e) {
+            return false;
         }
     }
 
