@@ -337,23 +337,25 @@ public final class VectorMath {
         return Float.float16ToFloat(Float.floatToFloat16(x));
     }
 
-    private static final float HALF_MIN_NORMAL = 0x1p-14f;
-    /** Adding 0.75 leaves a float ulp of 2^-24, the spacing of F16 subnormals, so (x + 0.75) - 0.75 rounds to it. */
+    /** Added to a float's exponent field: 2^13 times the float's binade, with a mantissa of 1.5 (see toHalf). */
+    private static final int HALF_ROUNDER_OFFSET = (13 << 23) | 0x0040_0000;
+    /** The rounder below the F16 normal range, whose ulp (2^-24) is the spacing of F16 subnormals. */
     private static final float HALF_SUBNORMAL_ROUNDER = 0.75f;
 
     /**
-     * Half-precision rounding of every lane, kept as floats: in the normal range, round the mantissa to 10
-     * bits to nearest even with integer arithmetic; below it, round to a multiple of 2^-24. Values beyond the
-     * F16 range (65504) are not clamped to infinity: activations and accumulators never reach them.
+     * Half-precision rounding of every lane, kept as floats, by adding and subtracting a rounder: for x in binade
+     * [2^e, 2^(e+1)), c = 1.5 * 2^(e+13) has an ulp of 2^(e-10), F16's spacing there, so x + c rounds x to F16's
+     * grid (to nearest, ties to even: c is an even multiple of that spacing) and subtracting c is exact. Below the
+     * normal range c stays 0.75 (ulp 2^-24, the subnormal spacing). The sign is put back for zeros. Equal bit for bit
+     * to the JDK's conversion for every float of magnitude up to 65504 (checked over all 2.4 billion of them,
+     * 2026-11-30); beyond, values are not clamped to infinity: activations and accumulators never reach them. Seven
+     * vector operations, against twelve for rounding the mantissa with integer arithmetic and blending in the
+     * subnormals.
      */
     static FloatVector toHalf(FloatVector v) {
         IntVector bits = v.reinterpretAsInts();
-        IntVector odd = bits.lanewise(VectorOperators.LSHR, 13).and(1);
-        FloatVector normal = bits.add(0x0FFF).add(odd).and(0xFFFFE000).reinterpretAsFloats();
-        FloatVector magnitude = v.abs();
-        FloatVector subnormal = magnitude.add(HALF_SUBNORMAL_ROUNDER).sub(HALF_SUBNORMAL_ROUNDER)
-                .reinterpretAsInts().or(bits.and(0x80000000)).reinterpretAsFloats(); // keep the sign, -0 included
-        return normal.blend(subnormal, magnitude.lt(HALF_MIN_NORMAL));
+        FloatVector rounder = bits.and(0x7F80_0000).add(HALF_ROUNDER_OFFSET).reinterpretAsFloats().max(HALF_SUBNORMAL_ROUNDER);
+        return v.add(rounder).sub(rounder).reinterpretAsInts().or(bits.and(0x8000_0000)).reinterpretAsFloats();
     }
 
     /**

@@ -35,6 +35,30 @@ class HalfRoundingTest {
         }
     }
 
+    /** Every float of the binades where the rounding changes kind: F16's subnormals, its least normals, its top. */
+    @Test
+    void vectorRoundingEqualsJdkConversionForEveryFloatOfTheBoundaryBinades() {
+        float[] x = new float[1 << 16];
+        float[] out = new float[x.length];
+        for (int exponent : new int[] {-25, -15, -14, 15}) {
+            for (int sign = 0; sign < 2; sign++) {
+                int first = (sign << 31) | ((exponent + 127) << 23);
+                for (int chunk = 0; chunk < (1 << 23); chunk += x.length) {
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = Float.intBitsToFloat(first + chunk + i);
+                    }
+                    VectorMath.roundToHalf(x, 0, out, 0, x.length);
+                    for (int i = 0; i < x.length; i++) {
+                        int expected = Float.floatToIntBits(Float.float16ToFloat(Float.floatToFloat16(x[i])));
+                        if (Float.floatToIntBits(out[i]) != expected && Math.abs(x[i]) <= 65504f) {
+                            assertThat(out[i]).as("x=%a", x[i]).isEqualTo(Float.intBitsToFloat(expected));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void halfAccumulatorUpdateRoundsTheFusedProductOnce() {
         float[] x = {1.0009766f, 3f, -7.5f, 1e-6f, 0.3f, 2f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f, 13f, 14f, 15f, 16f, 17f};
