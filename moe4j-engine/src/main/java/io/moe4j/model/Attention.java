@@ -125,9 +125,10 @@ public final class Attention {
         final float[] exponents;
         final float[] factors;
         final boolean[] rescales;
+        final float[] lanes = new float[VectorMath.BLOCK_DOTS_SCRATCH];
 
         private SoftmaxScratch(int positions) {
-            int length = VectorMath.wholeVectors(positions);
+            int length = VectorMath.wholeKeyBlocks(positions);
             scores = new float[length];
             exponents = new float[length];
             factors = new float[length];
@@ -263,7 +264,8 @@ public final class Attention {
         float[] exponents = softmax.exponents;
         float[] factors = softmax.factors;
         boolean[] rescales = softmax.rescales;
-        VectorMath.dots(scratch, valueHeadSize, cache.keys(layer), cache.keyOffset(kvHead, 0), headSize, headSize, positions, scale, scores);
+        VectorMath.blockDots(scratch, valueHeadSize, cache.keys(layer), cache.keysOffset(kvHead), headSize, positions, scale, scores,
+                softmax.lanes);
         float max = Float.NEGATIVE_INFINITY;
         for (int p = 0; p < positions; p++) {
             float s = scores[p];

@@ -1,15 +1,19 @@
 package io.moe4j.model;
 
+import io.moe4j.tensor.VectorMath;
+
 /**
  * Keys and values of every past position, per layer. Values are stored rounded to half precision, as
  * llama.cpp's default F16 cache does, so that results match its output; the arrays stay float so that
  * attention reads them without conversion (stored as halves, olmoe's attention at 512 positions took 30% longer
  * with the conversion written in vector operations, for half the memory).
  *
- * <p>Each layer keeps one KV head's positions together ({@code [head][position][headSize]}), so that a head's
- * attention reads its keys and values as two sequential streams: laid out position by position, a head's rows
- * were 512-byte pieces 8 KB apart (olmoe), which the hardware prefetchers follow poorly once the cache
- * outgrows the caches (8 MB per layer at 512 positions).
+ * <p>Each layer keeps one KV head's positions together, so that a head's attention reads its keys and values as two
+ * sequential streams: laid out position by position, a head's rows were 512-byte pieces 8 KB apart (olmoe), which
+ * the hardware prefetchers follow poorly once the cache outgrows the caches (8 MB per layer at 512 positions).
+ * Values lie position after position ({@code [head][position][valueHeadSize]}); keys in blocks of
+ * {@link VectorMath#KEY_BLOCK} positions, element by element ({@code [head][block][headSize][KEY_BLOCK]}), the
+ * layout {@link VectorMath#blockDots} computes a vector of scores from.
  */
 public final class KvCache {
     private final int capacity;
@@ -27,7 +31,7 @@ public final class KvCache {
         this.kvHeads = config.headCountKv();
         this.headSize = config.headSize();
         this.valueHeadSize = config.valueHeadSize();
-        this.keys = new float[config.layerCount()][Math.multiplyExact(capacity, config.keyLength())];
+        this.keys = new float[config.layerCount()][Math.multiplyExact(VectorMath.wholeKeyBlocks(capacity), config.keyLength())];
         this.values = new float[config.layerCount()][Math.multiplyExact(capacity, config.valueLength())];
     }
 
@@ -45,15 +49,21 @@ public final class KvCache {
         if (pos < 0 || pos >= capacity) {
             throw new IllegalArgumentException("position " + pos + " is outside the context of " + capacity);
         }
+        float[] layerKeys = keys[layer];
+        int block = pos / VectorMath.KEY_BLOCK;
+        int lane = pos % VectorMath.KEY_BLOCK;
         for (int h = 0; h < kvHeads; h++) {
-            copy(k, kOffset + h * headSize, keys[layer], keyOffset(h, pos), headSize);
+            int at = keysOffset(h) + block * VectorMath.KEY_BLOCK * headSize + lane;
+            for (int d = 0; d < headSize; d++) {
+                layerKeys[at + d * VectorMath.KEY_BLOCK] = VectorMath.toHalf(k[kOffset + h * headSize + d]);
+            }
             copy(v, vOffset + h * valueHeadSize, values[layer], valueOffset(h, pos), valueHeadSize);
         }
     }
 
     private static void copy(float[] src, int srcOffset, float[] dst, int dstOffset, int n) {
         for (int i = 0; i < n; i++) {
-            dst[dstOffset + i] = Float.float16ToFloat(Float.floatToFloat16(src[srcOffset + i]));
+            dst[dstOffset + i] = VectorMath.toHalf(src[srcOffset + i]);
         }
     }
 
@@ -67,9 +77,9 @@ public final class KvCache {
         return values[layer];
     }
 
-    /** Where KV head {@code head}'s key at {@code pos} starts in {@link #keys}; the next position's follows it. */
-    int keyOffset(int head, int pos) {
-        return (head * capacity + pos) * headSize;
+    /** Where KV head {@code head}'s first block of keys starts in {@link #keys} (the layout {@link VectorMath#blockDots} reads). */
+    int keysOffset(int head) {
+        return head * VectorMath.wholeKeyBlocks(capacity) * headSize;
     }
 
     /** Where KV head {@code head}'s value at {@code pos} starts in {@link #values}; the next position's follows it. */

@@ -18,16 +18,99 @@ public final class VectorMath {
     }
 
     /**
-     * {@code out[p] = scale * (a[aOffset ..+n) · b[offset + p*stride ..+n))} for {@code p < count}, each product as
-     * {@link #dot} computes it: an attention head's scores over its cached keys, without a call per key.
+     * Positions per block of keys laid out for {@link #blockDots}: 16, or a vector's length where that is longer, so
+     * that a block is whole vectors.
      */
-    public static void dots(float[] a, int aOffset, float[] b, int offset, int stride, int n, int count, float scale, float[] out) {
-        for (int p = 0; p < count; p++) {
-            out[p] = dotOf(a, aOffset, b, offset + p * stride, n) * scale;
+    public static final int KEY_BLOCK = Math.max(16, F.length());
+
+    /** {@code n} rounded up to whole {@link #KEY_BLOCK}s. */
+    public static int wholeKeyBlocks(int n) {
+        return (n + KEY_BLOCK - 1) / KEY_BLOCK * KEY_BLOCK;
+    }
+
+    /** Elements of a head that llama.cpp's F16 dot product sums in one pass of its four 16-lane accumulators. */
+    private static final int GGML_DOT_STEP = 64;
+
+    /**
+     * {@code out[p] = scale * (a[aOffset ..+n) · key p)} for every {@code p} of the blocks that hold the first
+     * {@code count} keys (so {@link #wholeKeyBlocks}{@code (count)} scores; those past {@code count} come from whatever
+     * lies there). Keys lie in blocks of {@link #KEY_BLOCK} from {@code offset}, {@code KEY_BLOCK * n} floats each,
+     * element d of the block's keys side by side at {@code d * KEY_BLOCK}: an attention head's scores over its
+     * cached keys, a vector of scores (one per key) per operation. Row by row, each key's dot product ended in a
+     * reduction across the vector that cost more than its multiply-adds (head size 64).
+     *
+     * <p>Each score is summed in the order of llama.cpp's F16 dot product on AVX-512 ({@code ggml_vec_dot_f16}), which
+     * its flash attention calls for F16 keys, so that quantized models, whose other sums are exact, keep matching its
+     * logits to the last bit: for element {@code d = 64i + 16j + l}, chains over {@code i} (a product, then multiply-adds)
+     * per {@code (j, l)}; accumulators {@code (j0 + j2) + (j1 + j3)}; lanes reduced pairwise l + l+8, l + l+4, l + l+2,
+     * l + l+1; the elements past the last multiple of 64 added one by one in double. Keys and query hold F16 values, so
+     * every product is exact in float. Summed in another order, one synthetic fixture's logits moved 0.15 from llama.cpp's.
+     * {@code lanes}: scratch of {@link #BLOCK_DOTS_SCRATCH} floats.
+     */
+    public static void blockDots(float[] a, int aOffset, float[] keys, int offset, int n, int count, float scale, float[] out,
+                                 float[] lanes) {
+        int blocks = (count + KEY_BLOCK - 1) / KEY_BLOCK;
+        int chains = n / GGML_DOT_STEP;
+        int step = F.length();
+        for (int b = 0; b < blocks; b++) {
+            int base = offset + b * KEY_BLOCK * n;
+            int first = b * KEY_BLOCK;
+            if (chains > 0) {
+                for (int lane = 0; lane < KEY_BLOCK; lane += step) {
+                    ggmlSums(a, aOffset, keys, base + lane, chains, lanes, out, first + lane);
+                }
+            }
+            if (chains * GGML_DOT_STEP < n) {
+                for (int p = 0; p < KEY_BLOCK; p++) {
+                    double sum = chains > 0 ? out[first + p] : 0.0;
+                    for (int d = chains * GGML_DOT_STEP; d < n; d++) {
+                        sum += keys[base + d * KEY_BLOCK + p] * a[aOffset + d];
+                    }
+                    out[first + p] = (float) sum;
+                }
+            }
+            for (int lane = 0; lane < KEY_BLOCK; lane += step) {
+                FloatVector.fromArray(F, out, first + lane).mul(scale).intoArray(out, first + lane);
+            }
         }
     }
 
-    // dot's body, under a name that the launcher's "do not inline dot" leaves inlinable into dots
+    /** Floats of scratch that {@link #blockDots} needs: a vector for each of ggml's 16 lanes. */
+    public static final int BLOCK_DOTS_SCRATCH = 16 * F.length();
+
+    /**
+     * The multiples of 64 elements of {@link #blockDots}'s sums for a vector of keys from {@code at}, into
+     * {@code out[outOffset..]}: each of ggml's lanes l, its four chains added (j0 + j2) + (j1 + j3), into a row of
+     * {@code lanes}; then the rows reduced pairwise, l + l+8 first. Through the scratch rows rather than vectors held
+     * across iterations in variables: the JIT allocated those (100 KB per decoded token, DecodeAllocationTest).
+     */
+    private static void ggmlSums(float[] a, int aOffset, float[] keys, int at, int chains, float[] lanes,
+                                 float[] out, int outOffset) {
+        int step = F.length();
+        for (int l = 0; l < 16; l++) {
+            FloatVector c0 = FloatVector.fromArray(F, keys, at + l * KEY_BLOCK).mul(a[aOffset + l]);
+            FloatVector c1 = FloatVector.fromArray(F, keys, at + (l + 16) * KEY_BLOCK).mul(a[aOffset + l + 16]);
+            FloatVector c2 = FloatVector.fromArray(F, keys, at + (l + 32) * KEY_BLOCK).mul(a[aOffset + l + 32]);
+            FloatVector c3 = FloatVector.fromArray(F, keys, at + (l + 48) * KEY_BLOCK).mul(a[aOffset + l + 48]);
+            for (int i = 1; i < chains; i++) {
+                int d = l + i * GGML_DOT_STEP;
+                c0 = FloatVector.fromArray(F, keys, at + d * KEY_BLOCK).fma(FloatVector.broadcast(F, a[aOffset + d]), c0);
+                c1 = FloatVector.fromArray(F, keys, at + (d + 16) * KEY_BLOCK).fma(FloatVector.broadcast(F, a[aOffset + d + 16]), c1);
+                c2 = FloatVector.fromArray(F, keys, at + (d + 32) * KEY_BLOCK).fma(FloatVector.broadcast(F, a[aOffset + d + 32]), c2);
+                c3 = FloatVector.fromArray(F, keys, at + (d + 48) * KEY_BLOCK).fma(FloatVector.broadcast(F, a[aOffset + d + 48]), c3);
+            }
+            c0.add(c2).add(c1.add(c3)).intoArray(lanes, l * step);
+        }
+        for (int width = 8; width >= 1; width >>= 1) {
+            for (int l = 0; l < width; l++) {
+                FloatVector.fromArray(F, lanes, l * step).add(FloatVector.fromArray(F, lanes, (l + width) * step))
+                        .intoArray(lanes, l * step);
+            }
+        }
+        System.arraycopy(lanes, 0, out, outOffset, step);
+    }
+
+    // dot's body, under a name of its own: the launcher's "do not inline dot" (jit.options) need not reach it
     private static float dotOf(float[] a, int aOffset, float[] b, int bOffset, int n) {
         int i = 0;
         FloatVector acc0 = FloatVector.zero(F);

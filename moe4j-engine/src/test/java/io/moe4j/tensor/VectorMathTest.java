@@ -30,18 +30,92 @@ class VectorMathTest {
     }
 
     @Test
-    void scoresOverRowsEqualDotRowByRow() {
+    void scoresOverKeysInBlocksMatchAScalarDotPerKey() {
         Random rnd = new Random(11);
         for (int n : LENGTHS) {
-            int count = 37;
-            float[] query = TestData.gaussian(rnd, n + 3, 1.0);
-            float[] keys = TestData.gaussian(rnd, 5 + count * n, 1.0);
-            float[] scores = new float[count];
-            VectorMath.dots(query, 3, keys, 5, n, n, count, 0.125f, scores);
-            for (int p = 0; p < count; p++) {
-                assertThat(scores[p]).as("n=%d row %d", n, p).isEqualTo(VectorMath.dot(query, 3, keys, 5 + p * n, n) * 0.125f);
+            for (int count : new int[] {1, 37, 2 * VectorMath.KEY_BLOCK}) {
+                float[] query = TestData.gaussian(rnd, n + 3, 1.0);
+                float[][] rows = new float[count][];
+                int blocks = VectorMath.wholeKeyBlocks(count) / VectorMath.KEY_BLOCK;
+                float[] keys = new float[5 + blocks * VectorMath.KEY_BLOCK * n];
+                for (int p = 0; p < count; p++) {
+                    rows[p] = TestData.gaussian(rnd, n, 1.0);
+                    for (int d = 0; d < n; d++) {
+                        int block = p / VectorMath.KEY_BLOCK;
+                        keys[5 + block * VectorMath.KEY_BLOCK * n + d * VectorMath.KEY_BLOCK + p % VectorMath.KEY_BLOCK] = rows[p][d];
+                    }
+                }
+                float[] scores = new float[VectorMath.wholeKeyBlocks(count)];
+                VectorMath.blockDots(query, 3, keys, 5, n, count, 0.125f, scores, new float[VectorMath.BLOCK_DOTS_SCRATCH]);
+                for (int p = 0; p < count; p++) {
+                    double exact = 0;
+                    double magnitude = 0;
+                    for (int d = 0; d < n; d++) {
+                        exact += (double) query[3 + d] * rows[p][d];
+                        magnitude += Math.abs((double) query[3 + d] * rows[p][d]);
+                    }
+                    assertThat((double) scores[p]).as("n=%d count=%d key %d", n, count, p)
+                            .isCloseTo(0.125 * exact, within(0.125 * 1e-6 * magnitude));
+                }
             }
         }
+    }
+
+    /**
+     * Bit for bit the sum of llama.cpp's F16 dot product on AVX-512, written out in scalars from its description:
+     * 16-lane accumulators j = 0..3 over steps of 64 elements, (j0 + j2) + (j1 + j3), the lanes reduced as
+     * _mm512_reduce_add_ps does, the rest added in double.
+     */
+    @Test
+    void scoresSumHalfValuesInLlamaCppsOrder() {
+        Random rnd = new Random(13);
+        for (int n : new int[] {16, 32, 64, 80, 128, 192}) {
+            int count = 21;
+            float[] query = new float[n];
+            float[][] rows = new float[count][n];
+            int blocks = VectorMath.wholeKeyBlocks(count) / VectorMath.KEY_BLOCK;
+            float[] keys = new float[blocks * VectorMath.KEY_BLOCK * n];
+            for (int d = 0; d < n; d++) {
+                query[d] = VectorMath.toHalf((float) rnd.nextGaussian());
+            }
+            for (int p = 0; p < count; p++) {
+                for (int d = 0; d < n; d++) {
+                    rows[p][d] = VectorMath.toHalf((float) rnd.nextGaussian() * 3);
+                    keys[(p / VectorMath.KEY_BLOCK) * VectorMath.KEY_BLOCK * n + d * VectorMath.KEY_BLOCK + p % VectorMath.KEY_BLOCK] = rows[p][d];
+                }
+            }
+            float[] scores = new float[VectorMath.wholeKeyBlocks(count)];
+            VectorMath.blockDots(query, 0, keys, 0, n, count, 0.125f, scores, new float[VectorMath.BLOCK_DOTS_SCRATCH]);
+            for (int p = 0; p < count; p++) {
+                assertThat(scores[p]).as("n=%d key %d", n, p).isEqualTo(ggmlDotF16(query, rows[p], n) * 0.125f);
+            }
+        }
+    }
+
+    private static float ggmlDotF16(float[] x, float[] y, int n) {
+        int whole = n / 64 * 64;
+        float[][] acc = new float[4][16];
+        for (int i = 0; i < whole; i += 64) {
+            for (int j = 0; j < 4; j++) {
+                for (int l = 0; l < 16; l++) {
+                    acc[j][l] = Math.fma(x[i + 16 * j + l], y[i + 16 * j + l], acc[j][l]);
+                }
+            }
+        }
+        float[] lanes = new float[16];
+        for (int l = 0; l < 16; l++) {
+            lanes[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+        }
+        for (int width = 8; width >= 1; width /= 2) {
+            for (int l = 0; l < width; l++) {
+                lanes[l] += lanes[l + width];
+            }
+        }
+        double sum = whole > 0 ? lanes[0] : 0.0;
+        for (int i = whole; i < n; i++) {
+            sum += x[i] * y[i];
+        }
+        return (float) sum;
     }
 
     @Test
