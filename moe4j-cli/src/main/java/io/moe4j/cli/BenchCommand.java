@@ -8,7 +8,9 @@ import io.moe4j.generate.MemoryBandwidth;
 import io.moe4j.model.Architectures;
 import io.moe4j.model.MoeModel;
 import io.moe4j.tensor.ComputePool;
+import io.moe4j.tensor.LargePages;
 import io.moe4j.tensor.OperationTimes;
+import io.moe4j.tensor.PageBacking;
 import io.moe4j.tensor.ProductTimes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,9 +69,11 @@ final class BenchCommand implements Runnable {
             }
             double bytesPerToken = model.activeBytesPerToken();
             // measured right after the runs: on a shared machine the speed drifts within minutes
-            double memoryRead = generate > 0 ? MemoryBandwidth.measure(pool, MEMORY_TEST_BYTES, MEMORY_TEST_PASSES).gigabytesPerSecond() : Double.NaN;
+            PageBacking.Share copies = LargePages.mapped();
+            MemoryBandwidth.Result memory = generate > 0 ? MemoryBandwidth.measure(pool, MEMORY_TEST_BYTES, MEMORY_TEST_PASSES) : null;
+            double memoryRead = memory != null ? memory.gigabytesPerSecond() : Double.NaN;
             if (json) {
-                printJson(model, results, bytesPerToken, memoryRead);
+                printJson(model, results, bytesPerToken, memory, copies);
             } else {
                 System.out.printf(Locale.ROOT, "model: %s (%s), threads: %d, weights read per decoded token: %.1f MB%n",
                         modelOptions.model.getFileName(), model.config().architecture(), pool.threads(), bytesPerToken / 1e6);
@@ -87,12 +91,16 @@ final class BenchCommand implements Runnable {
                 if (profile) {
                     results.forEach(BenchCommand::printProfile);
                 }
+                if (copies.bytes() > 0) {
+                    System.out.printf(Locale.ROOT, "weight copies: %,.0f MB in memory, %s%n",
+                            Math.max(0, copies.residentBytes()) / 1e6, hugePages(copies.fraction()));
+                }
                 results.stream().filter(m -> m.name().startsWith("tg")).findFirst().ifPresent(m -> {
                     double weights = m.meanTokensPerSecond() * bytesPerToken / 1e9;
                     System.out.printf(Locale.ROOT, "decode weight bandwidth: %.2f GB/s (median run %.2f GB/s), %.0f%% of the memory read speed%n",
                             weights, m.medianTokensPerSecond() * bytesPerToken / 1e9, 100 * weights / memoryRead);
-                    System.out.printf(Locale.ROOT, "memory read speed, %d threads, right after: %.2f GB/s (median of %d reads of %d MB)%n",
-                            pool.threads(), memoryRead, MEMORY_TEST_PASSES, MEMORY_TEST_BYTES >> 20);
+                    System.out.printf(Locale.ROOT, "memory read speed, %d threads, right after: %.2f GB/s (median of %d reads of %d MB, %s)%n",
+                            pool.threads(), memoryRead, MEMORY_TEST_PASSES, MEMORY_TEST_BYTES >> 20, hugePages(memory.hugePageShare()));
                 });
             }
         }
@@ -123,12 +131,18 @@ final class BenchCommand implements Runnable {
     private static final long MEMORY_TEST_BYTES = 256L << 20;
     private static final int MEMORY_TEST_PASSES = 7;
 
+    /** A share of memory in 2 MB pages, in words. */
+    private static String hugePages(double fraction) {
+        return Double.isNaN(fraction) ? "page size unknown" : String.format(Locale.ROOT, "%.0f%% in 2 MB pages", 100 * fraction);
+    }
+
     /** {@code part} as a percentage of {@code whole}. */
     private static double share(long part, long whole) {
         return whole > 0 ? 100.0 * part / whole : 0;
     }
 
-    private void printJson(MoeModel model, List<Benchmark.Measurement> results, double bytesPerToken, double memoryRead) {
+    private void printJson(MoeModel model, List<Benchmark.Measurement> results, double bytesPerToken, MemoryBandwidth.Result memory,
+                           PageBacking.Share copies) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("model", modelOptions.model.toString());
@@ -136,9 +150,12 @@ final class BenchCommand implements Runnable {
         root.put("threads", modelOptions.threads);
         root.put("n_depth", depth);
         root.put("weight_bytes_per_token", bytesPerToken);
-        if (!Double.isNaN(memoryRead)) {
-            root.put("memory_read_gb_per_second", memoryRead);
+        if (memory != null) {
+            root.put("memory_read_gb_per_second", memory.gigabytesPerSecond());
+            putShare(root, "memory_read_huge_page_share", memory.hugePageShare());
         }
+        root.put("weight_copies_bytes", copies.residentBytes());
+        putShare(root, "weight_copies_huge_page_share", copies.fraction());
         ArrayNode rows = root.putArray("results");
         for (Benchmark.Measurement m : results) {
             ObjectNode r = rows.addObject();
@@ -179,6 +196,15 @@ final class BenchCommand implements Runnable {
             System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new UserError("cannot write JSON: " + e.getMessage());
+        }
+    }
+
+    /** A share as a number, or null where it is unknown. */
+    private static void putShare(ObjectNode node, String name, double fraction) {
+        if (Double.isNaN(fraction)) {
+            node.putNull(name);
+        } else {
+            node.put(name, fraction);
         }
     }
 }

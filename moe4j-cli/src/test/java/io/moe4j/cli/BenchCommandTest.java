@@ -17,7 +17,8 @@ class BenchCommandTest {
         assertThat(text.exitCode()).as(text.err()).isZero();
         assertThat(text.out()).containsPattern("tg4 +[0-9.]+ ± [0-9.]+ tok/s")
                 .containsPattern("decode weight bandwidth: [0-9.]+ GB/s \\(median run [0-9.]+ GB/s\\), [0-9]+% of the memory read speed")
-                .containsPattern("memory read speed, 2 threads, right after: [0-9.]+ GB/s")
+                .containsPattern("memory read speed, 2 threads, right after: [0-9.]+ GB/s \\(median of 7 reads of 256 MB, ([0-9]+% in 2 MB pages|page size unknown)\\)")
+                .containsPattern("weight copies: [0-9,]+ MB in memory, ([0-9]+% in 2 MB pages|page size unknown)")
                 .containsPattern("tg4: [0-9.]+% of the time in [0-9,]+ parallel operations; the calling thread waited [0-9.]+% at their ends"
                         + " \\([0-9.]+% in [0-9]+ waits of 0.5 ms or more, each a thread that lost its CPU\\), and took over [0-9]+ chunks from a stalled thread");
 
@@ -25,6 +26,13 @@ class BenchCommandTest {
         assertThat(json.exitCode()).as(json.err()).isZero();
         JsonNode root = new ObjectMapper().readTree(json.out());
         assertThat(root.get("memory_read_gb_per_second").asDouble()).isPositive();
+        assertThat(root.get("weight_copies_bytes").asLong()).isPositive(); // the Q4_0 matrices' row-grouped copies
+        for (String share : new String[] {"memory_read_huge_page_share", "weight_copies_huge_page_share"}) {
+            assertThat(root.has(share)).as(share).isTrue();
+            if (!root.get(share).isNull()) {
+                assertThat(root.get(share).asDouble()).as(share).isBetween(0.0, 1.0);
+            }
+        }
         assertThat(root.get("results").get(0).get("test").asText()).isEqualTo("tg4");
         JsonNode operations = root.get("results").get(0).get("parallel_operations");
         assertThat(operations.get("count").asLong()).isNotNegative(); // the tiny model's products may all run on the caller

@@ -2,6 +2,7 @@ package io.moe4j.generate;
 
 import io.moe4j.tensor.ComputePool;
 import io.moe4j.tensor.LargePages;
+import io.moe4j.tensor.PageBacking;
 
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
@@ -28,8 +29,11 @@ public final class MemoryBandwidth {
     private static final Class<? extends LongVector> LONG_VECTOR = LongVector.zero(LONGS).getClass();
     private static final int PAGE = 1 << 16;
 
-    /** The median pass's speed, and the XOR of every 64-bit word read (the same for every pass). */
-    public record Result(double gigabytesPerSecond, long checksum) {
+    /**
+     * The median pass's speed, the XOR of every 64-bit word read (the same for every pass), and the share of the
+     * buffer the kernel backed with 2 MB pages (NaN where unknown): where none were free, it reads 4 KB pages, slower.
+     */
+    public record Result(double gigabytesPerSecond, long checksum, double hugePageShare) {
     }
 
     private MemoryBandwidth() {
@@ -46,6 +50,7 @@ public final class MemoryBandwidth {
             for (long i = 0; i < bytes; i += Long.BYTES) {
                 buffer.set(ValueLayout.JAVA_LONG_UNALIGNED, i, i * 0x9E3779B97F4A7C15L);
             }
+            double hugePageShare = PageBacking.of(buffer).fraction();
             int pages = (int) ((bytes + PAGE - 1) / PAGE);
             double[] speeds = new double[passes];
             long checksum = 0;
@@ -60,7 +65,7 @@ public final class MemoryBandwidth {
                 speeds[p] = bytes / seconds / 1e9;
                 checksum = xor.get();
             }
-            return new Result(Benchmark.median(speeds), checksum);
+            return new Result(Benchmark.median(speeds), checksum, hugePageShare);
         }
     }
 

@@ -8,6 +8,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Native memory for weights the engine copies (the row-grouped copies of {@link InterleavedRows}), in 2 MB pages
@@ -60,6 +61,8 @@ public final class LargePages {
 
     private static MemorySegment slab;
     private static long slabUsed;
+    /** The usable part of every live mapping, start to end. */
+    private static final ConcurrentSkipListMap<Long, Long> MAPPED = new ConcurrentSkipListMap<>();
 
     private LargePages() {
     }
@@ -104,6 +107,19 @@ public final class LargePages {
         return own == null ? arena.allocate(bytes, ALIGN) : own.asSlice(0, bytes);
     }
 
+    /**
+     * The memory mapped here and still in use (the weight copies, in whole slabs) and how much of it the kernel backs
+     * with 2 MB pages now: where none were free when it was first touched, the kernel gave 4 KB pages instead.
+     */
+    public static PageBacking.Share mapped() {
+        return PageBacking.of(mappedRanges());
+    }
+
+    /** The usable part of every live mapping, start to end (a copy). */
+    static java.util.NavigableMap<Long, Long> mappedRanges() {
+        return new java.util.TreeMap<>(MAPPED);
+    }
+
     /** Whether copies get 2 MB pages where the kernel offers them (false: plain allocation). */
     public static boolean advised() {
         return MMAP != null;
@@ -122,7 +138,8 @@ public final class LargePages {
             }
             long address = start.address();
             long aligned = roundUp(address, HUGE_PAGE);
-            MemorySegment whole = start.reinterpret(mapped, arena, LargePages::unmap);
+            MAPPED.put(aligned, aligned + bytes);
+            MemorySegment whole = start.reinterpret(mapped, arena, w -> unmap(w, aligned));
             MemorySegment usable = whole.asSlice(aligned - address, bytes);
             int ignored = (int) MADVISE.invokeExact(usable, bytes, MADV_HUGEPAGE); // refused (THP off): 4 KB pages
             return usable;
@@ -131,7 +148,8 @@ public final class LargePages {
         }
     }
 
-    private static void unmap(MemorySegment whole) {
+    private static void unmap(MemorySegment whole, long usableStart) {
+        MAPPED.remove(usableStart);
         try {
             int ignored = (int) MUNMAP.invokeExact(whole, whole.byteSize());
         } catch (Throwable e) {
