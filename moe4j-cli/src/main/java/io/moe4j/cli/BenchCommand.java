@@ -70,6 +70,10 @@ final class BenchCommand implements Runnable {
             double bytesPerToken = model.activeBytesPerToken();
             // measured right after the runs: on a shared machine the speed drifts within minutes
             PageBacking.Share copies = LargePages.mapped();
+            String pageNote = LargePages.advised() ? pageNote(copies.fraction()) : null;
+            if (pageNote != null) {
+                System.err.println("moe4j: note: " + pageNote);
+            }
             MemoryBandwidth.Result memory = generate > 0 ? MemoryBandwidth.measure(pool, MEMORY_TEST_BYTES, MEMORY_TEST_PASSES) : null;
             double memoryRead = memory != null ? memory.gigabytesPerSecond() : Double.NaN;
             if (json) {
@@ -130,6 +134,18 @@ final class BenchCommand implements Runnable {
     /** Far larger than any cache, small beside a model. */
     private static final long MEMORY_TEST_BYTES = 256L << 20;
     private static final int MEMORY_TEST_PASSES = 7;
+
+    /** Below this share of the weight copies in 2 MB pages, bench says so: decode then reads them slower. */
+    static final double FEW_HUGE_PAGES = 0.9;
+
+    /** What to tell the user when few of the weight copies lie in 2 MB pages, else null. */
+    static String pageNote(double fraction) {
+        if (Double.isNaN(fraction) || fraction >= FEW_HUGE_PAGES) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "only %.0f%% of the weight copies are in 2 MB pages (the kernel had too few free when they were made),"
+                + " so decode reads them slower; with more free memory, or after `echo 1 > /proc/sys/vm/compact_memory`, a new run gets more", 100 * fraction);
+    }
 
     /** A share of memory in 2 MB pages, in words. */
     private static String hugePages(double fraction) {

@@ -84,4 +84,12 @@ class BenchCommandTest {
         assertThat(negative.exitCode()).isNotZero();
         assertThat(negative.err()).contains("-d must not be negative").doesNotContain("Exception");
     }
+
+    @Test
+    void saysSoWhenFewWeightCopiesLieInLargePages() {
+        assertThat(BenchCommand.pageNote(0.42)).contains("only 42% of the weight copies are in 2 MB pages");
+        assertThat(BenchCommand.pageNote(0.95)).isNull();
+        assertThat(BenchCommand.pageNote(1.0)).isNull();
+        assertThat(BenchCommand.pageNote(Double.NaN)).as("unknown: nothing to say").isNull();
+    }
 }
