@@ -70,7 +70,7 @@ final class BenchCommand implements Runnable {
             double bytesPerToken = model.activeBytesPerToken();
             // measured right after the runs: on a shared machine the speed drifts within minutes
             PageBacking.Share copies = LargePages.mapped();
-            String pageNote = LargePages.advised() ? pageNote(copies.fraction()) : null;
+            String pageNote = pageNote(copies.fraction()); // none mapped (small pages asked for): NaN, no note
             if (pageNote != null) {
                 System.err.println("moe4j: note: " + pageNote);
             }

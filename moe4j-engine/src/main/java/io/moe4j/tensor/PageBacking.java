@@ -97,13 +97,12 @@ public final class PageBacking {
     /** Bytes of {@code [start, end)} that lie in the ranges. */
     private static long overlap(NavigableMap<Long, Long> ranges, long start, long end) {
         long shared = 0;
-        Map.Entry<Long, Long> before = ranges.floorEntry(start);
-        Long from = before != null && before.getValue() > start ? before.getKey() : ranges.ceilingKey(start);
-        for (Map.Entry<Long, Long> r : from == null ? java.util.List.<Map.Entry<Long, Long>>of() : ranges.tailMap(from, true).entrySet()) {
+        Long from = ranges.floorKey(start); // the range holding start, if any; later ones follow
+        for (Map.Entry<Long, Long> r : (from == null ? ranges : ranges.tailMap(from, true)).entrySet()) {
             if (r.getKey() >= end) {
                 break;
             }
-            shared += Math.min(end, r.getValue()) - Math.max(start, r.getKey());
+            shared += Math.max(0, Math.min(end, r.getValue()) - Math.max(start, r.getKey()));
         }
         return shared;
     }

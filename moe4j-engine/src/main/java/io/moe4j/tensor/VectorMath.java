@@ -14,7 +14,22 @@ public final class VectorMath {
 
     /** Two accumulators, so that consecutive multiply-adds do not wait on each other. */
     public static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
-        return dotOf(a, aOffset, b, bOffset, n);
+        int i = 0;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = acc0;
+        int step = F.length();
+        for (; i + 2 * step <= n; i += 2 * step) {
+            acc0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc0);
+            acc1 = FloatVector.fromArray(F, a, aOffset + i + step).fma(FloatVector.fromArray(F, b, bOffset + i + step), acc1);
+        }
+        for (; i + step <= n; i += step) {
+            acc0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc0);
+        }
+        float sum = Lanes.sum(acc0.add(acc1));
+        for (; i < n; i++) {
+            sum += a[aOffset + i] * b[bOffset + i];
+        }
+        return sum;
     }
 
     /**
@@ -110,25 +125,6 @@ public final class VectorMath {
         System.arraycopy(lanes, 0, out, outOffset, step);
     }
 
-    // dot's body, under a name of its own: the launcher's "do not inline dot" (jit.options) need not reach it
-    private static float dotOf(float[] a, int aOffset, float[] b, int bOffset, int n) {
-        int i = 0;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = acc0;
-        int step = F.length();
-        for (; i + 2 * step <= n; i += 2 * step) {
-            acc0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc0);
-            acc1 = FloatVector.fromArray(F, a, aOffset + i + step).fma(FloatVector.fromArray(F, b, bOffset + i + step), acc1);
-        }
-        for (; i + step <= n; i += step) {
-            acc0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc0);
-        }
-        float sum = Lanes.sum(acc0.add(acc1));
-        for (; i < n; i++) {
-            sum += a[aOffset + i] * b[bOffset + i];
-        }
-        return sum;
-    }
 
     /**
      * {@code log(sum exp(x))}, shifted by the maximum so that no term overflows: exponentials of a vector
