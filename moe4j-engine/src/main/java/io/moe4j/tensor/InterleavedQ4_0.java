@@ -20,19 +20,30 @@ import java.lang.foreign.MemorySegment;
  * group (2026-11-30, JMH, 2 threads on a 151 MB matrix: 30 against 37 GB/s; interleaved line by line 41-50).
  * A last group without a partner keeps its lines in order.
  *
- * <p>Products are looked up, not multiplied: for each activation code a, a table of the sixteen products
- * (q-8)·a (twice over, one 512-bit vector of 32 lanes) is made with one multiply, and each lane of codes picks its
- * product with one permute ({@code selectFrom}, vpermw). The permute takes its index modulo 32, so the codes need
- * only be shifted into the low bits of their 16-bit lane, the API's wrap masking off what lies above; multiplying
- * instead took a mask, a multiply per lane of codes, and a subtraction of 8·Σa per block. Measured 2026-11-30, the
- * kernel alone over a 288 MB copy, two threads, alternating within one process: 52.7 against 50.7 and 48.5 against
- * 44.4 GB/s; olmoe-shaped decode, alternating runs within one process: +0.2%, +4.7% and +1.5% (± 1-1.1 tok/s).
+ * <p>One activation ({@link #dot}, {@link #dotPair}, decode): each 16-bit lane w holds four codes c0..c3, and
+ * Σ ck·ak = w·a0 + (w>>>4)·(a1-16a0) + (w>>>8)·(a2-16a1) + (w>>>12)·(a3-16a2) modulo 2^16 (the higher codes that
+ * a shifted word still holds cancel against the next term's -16·a), so a line takes three shifts and four
+ * multiplies by the differences {@link #prepare} wrote after the codes, with no masks; the block's sum is centred
+ * once, by -8·Σa. Measured 2026-11-30, dotPair alone alternating with the looked-up kernel below within one
+ * process: 1.17x and 1.21x on a copy in the second-level cache (one thread, 512 x 2048), 1.07x from memory (one
+ * thread, a 302 MB copy); olmoe Q4_0 decode 1.033x and 1.002x (scripts/ab-builds.sh, 20 windows, both orders),
+ * which reads memory at the VM's speed either way.
+ *
+ * <p>Two activations ({@link #dotPairForTwo}, prefill) look their products up instead: for each activation code a,
+ * a table of the sixteen products (q-8)·a (twice over, one 512-bit vector of 32 lanes) is made with one multiply,
+ * and each lane of codes picks its product with one permute ({@code selectFrom}, vpermw), which takes its index
+ * modulo 32, so the codes need only be shifted into the low bits of their lane. There the differences took 16
+ * multiplies a pair of lines against 8, and ran 0.74-0.90x as fast (the vectors of both activations and their
+ * accumulators outgrow the registers); the block sums are the same integers either way, so every row comes out
+ * the same from both kernels.
  *
  * <p>Why 16 bits suffice: with activation codes a in [-127, 127] the block sum Σ(q-8)·a lies within
  * ±32·8·127 = ±32512. It is summed in wrapping 16-bit arithmetic, exact modulo 2^16, and a value in that range is
  * its own residue. Lanes alternate between the group's first and second sixteen rows, so the 32 sums split into
- * rows 0-15 and 16-31, widened to 32 bits, with three shifts. The codes are shifted in 32-bit lanes: the JIT
- * compiles 16-bit shifts by a constant into a shift by a register it reloads inside the loop.
+ * rows 0-15 and 16-31, widened to 32 bits, with three shifts. (The JIT compiles a 16-bit shift by a constant into
+ * a shift by a register it reloads inside the loop; the looked-up kernel shifts 32-bit lanes instead, the permute
+ * ignoring what crosses into the upper half. Shifting by a vector of counts made dotPair slower, 1.02x against
+ * 1.17x.)
  */
 final class InterleavedQ4_0 extends InterleavedRows {
     private static final int BLOCK_BYTES = 18 * GROUP;
@@ -85,12 +96,12 @@ final class InterleavedQ4_0 extends InterleavedRows {
 
     @Override
     void dot(int group, short[] a, short[] sums, float[] scales, float[] out, int outOffset) {
-        checkActivation(a, sums, scales, 32);
+        checkDifferences(a, sums, scales);
+        int differences = blocks * 32;
         MemorySegment seg = data;
         long first = lineAt(group, 0, 0);
         long line = lineStride(group);
         long blockStride = line * (BLOCK_BYTES / LINE);
-        ShortVector codes = ShortVector.fromArray(SHORTS, CENTRED_CODES, 0);
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = low;
         for (int b = 0; b < blocks; b++) {
@@ -98,14 +109,12 @@ final class InterleavedQ4_0 extends InterleavedRows {
             int k = b * 32;
             ShortVector s = ShortVector.zero(SHORTS);
             for (int q = 0; q < 8; q++) {
-                IntVector w = IntVector.fromMemorySegment(INTS, seg, base + line + line * q, LE);
-                int kq = k + 4 * q;
-                s = SHORT_VECTOR.cast(s.add(w.reinterpretAsShorts().selectFrom(codes.mul(a[kq]))
-                                .add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().selectFrom(codes.mul(a[kq + 1]))))
-                        .add(w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().selectFrom(codes.mul(a[kq + 2]))
-                                .add(w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().selectFrom(codes.mul(a[kq + 3])))));
+                ShortVector w = ShortVector.fromMemorySegment(SHORTS, seg, base + line + line * q, LE);
+                int kq = differences + k + 4 * q;
+                s = SHORT_VECTOR.cast(s.add(w.mul(a[kq]).add(w.lanewise(VectorOperators.LSHR, 4).mul(a[kq + 1])))
+                        .add(w.lanewise(VectorOperators.LSHR, 8).mul(a[kq + 2]).add(w.lanewise(VectorOperators.LSHR, 12).mul(a[kq + 3]))));
             }
-            IntVector wide = s.reinterpretAsInts();
+            IntVector wide = s.add(centring(sums, b)).reinterpretAsInts();
             FloatVector lowSums = (FloatVector) wide.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, FLOATS, 0);
             FloatVector highSums = (FloatVector) wide.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0);
@@ -116,6 +125,18 @@ final class InterleavedQ4_0 extends InterleavedRows {
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 16);
+    }
+
+    /** {@link #checkActivation}, and room for the differences {@link #prepare} writes after the codes. */
+    private void checkDifferences(short[] codes, short[] sums, float[] scales) {
+        checkActivation(codes, sums, scales, 32);
+        java.util.Objects.checkFromIndexSize(0, preparedLength(blocks * 32), codes.length);
+    }
+
+    /** -8·Σa over block {@code block}: what centres its unsigned codes, from the activation's sums of runs of eight. */
+    private static short centring(short[] sums, int block) {
+        int run = 4 * block;
+        return (short) (-8 * (sums[run] + sums[run + 1] + sums[run + 2] + sums[run + 3]));
     }
 
     /*
@@ -132,10 +153,10 @@ final class InterleavedQ4_0 extends InterleavedRows {
             super.dotPair(group, a, sums, scales, out, outOffset);
             return;
         }
-        checkActivation(a, sums, scales, 32);
+        checkDifferences(a, sums, scales);
+        int differences = blocks * 32;
         MemorySegment seg = data;
         long first = lineAt(group, 0, 0);
-        ShortVector codes = ShortVector.fromArray(SHORTS, CENTRED_CODES, 0);
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = low;
         FloatVector low2 = low;
@@ -146,41 +167,38 @@ final class InterleavedQ4_0 extends InterleavedRows {
         int lines = blocks * 8;
         for (int i = 0; i < lines; i++) {
             long at = first + 2L * LINE * (i + (i >> 3) + 1);
-            IntVector w = IntVector.fromMemorySegment(INTS, seg, at, LE);
-            IntVector v = IntVector.fromMemorySegment(INTS, seg, at + LINE, LE);
-            int kq = 4 * i;
-            ShortVector p0 = codes.mul(a[kq]);
-            ShortVector p1 = codes.mul(a[kq + 1]);
-            ShortVector p2 = codes.mul(a[kq + 2]);
-            ShortVector p3 = codes.mul(a[kq + 3]);
-            s = SHORT_VECTOR.cast(s.add(w.reinterpretAsShorts().selectFrom(p0)
-                            .add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().selectFrom(p1)))
-                    .add(w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().selectFrom(p2)
-                            .add(w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().selectFrom(p3))));
-            t = SHORT_VECTOR.cast(t.add(v.reinterpretAsShorts().selectFrom(p0)
-                            .add(v.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().selectFrom(p1)))
-                    .add(v.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().selectFrom(p2)
-                            .add(v.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().selectFrom(p3))));
+            ShortVector w = ShortVector.fromMemorySegment(SHORTS, seg, at, LE);
+            ShortVector v = ShortVector.fromMemorySegment(SHORTS, seg, at + LINE, LE);
+            int kq = differences + 4 * i;
+            short d0 = a[kq];
+            short d1 = a[kq + 1];
+            short d2 = a[kq + 2];
+            short d3 = a[kq + 3];
+            s = SHORT_VECTOR.cast(s.add(w.mul(d0).add(w.lanewise(VectorOperators.LSHR, 4).mul(d1)))
+                    .add(w.lanewise(VectorOperators.LSHR, 8).mul(d2).add(w.lanewise(VectorOperators.LSHR, 12).mul(d3))));
+            t = SHORT_VECTOR.cast(t.add(v.mul(d0).add(v.lanewise(VectorOperators.LSHR, 4).mul(d1)))
+                    .add(v.lanewise(VectorOperators.LSHR, 8).mul(d2).add(v.lanewise(VectorOperators.LSHR, 12).mul(d3))));
             if ((i & 7) != 7) {
                 continue;
             }
             int b = i >> 3;
             long base = first + (long) b * 2 * BLOCK_BYTES;
             float xs = scales[b];
-            IntVector wide = s.reinterpretAsInts();
+            short centring = centring(sums, b);
+            IntVector wide = s.add(centring).reinterpretAsInts();
             IntVector d = IntVector.fromMemorySegment(INTS, seg, base, LE);
             low = FLOAT_VECTOR.cast(((FloatVector) wide.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, FLOATS, 0))
                     .fma(d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low));
             high = FLOAT_VECTOR.cast(((FloatVector) wide.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0))
                     .fma(d.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high));
-            IntVector wide2 = t.reinterpretAsInts();
-            IntVector d2 = IntVector.fromMemorySegment(INTS, seg, base + LINE, LE);
+            IntVector wide2 = t.add(centring).reinterpretAsInts();
+            IntVector e = IntVector.fromMemorySegment(INTS, seg, base + LINE, LE);
             low2 = FLOAT_VECTOR.cast(((FloatVector) wide2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, FLOATS, 0))
-                    .fma(d2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low2));
+                    .fma(e.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), low2));
             high2 = FLOAT_VECTOR.cast(((FloatVector) wide2.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0))
-                    .fma(d2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high2));
+                    .fma(e.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high2));
             s = zero;
             t = zero;
         }
@@ -189,6 +207,7 @@ final class InterleavedQ4_0 extends InterleavedRows {
         low2.intoArray(out, outOffset + 32);
         high2.intoArray(out, outOffset + 48);
     }
+
     /**
      * {@link #dotPair} for two activations at once, each row the same as dotPair gives it: the pair's lines loaded and
      * their codes shifted once for both (a prefill's tokens multiply the same rows one after another).

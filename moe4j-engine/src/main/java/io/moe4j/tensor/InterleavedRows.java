@@ -273,11 +273,20 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
     /** Values per sum that {@link #prepare} writes. */
     static final int SUM_RUN = 8;
 
+    /** Length of the 16-bit array {@link #prepare} fills for {@code cols} codes: the codes, then their differences. */
+    static int preparedLength(int cols) {
+        return 2 * cols;
+    }
+
     /**
-     * The activation as the kernels take it: the 8-bit codes as 16-bit integers, and the sum of each run of
-     * {@link #SUM_RUN} codes (which the kernels use to centre the weights' unsigned codes).
+     * The activation as the kernels take it: in {@code codes16}, the 8-bit codes as 16-bit integers, followed by
+     * their differences ({@code codes16[cols + k]} is code k less 16 times code k-1, or code k itself where k is a
+     * multiple of four: {@link InterleavedQ4_0} multiplies them with words of four codes shifted, without masks);
+     * in {@code sums}, the sum of each run of {@link #SUM_RUN} codes (which the kernels use to centre the weights'
+     * unsigned codes). {@code codes16} holds at least {@link #preparedLength}{@code (cols)}.
      */
     static void prepare(float[] codes, short[] codes16, short[] sums, int cols) {
+        java.util.Objects.checkFromIndexSize(0, preparedLength(cols), codes16.length);
         int runs = cols / SUM_RUN;
         int end = runs * SUM_RUN;
         int i = 0;
@@ -293,6 +302,19 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
             int b = SUM_RUN * run;
             sums[run] = (short) (codes16[b] + codes16[b + 1] + codes16[b + 2] + codes16[b + 3]
                     + codes16[b + 4] + codes16[b + 5] + codes16[b + 6] + codes16[b + 7]);
+        }
+        int k = 0;
+        // a run of four codes is one 64-bit lane: shifted up by 16 bits, each code's lane holds the one before it
+        for (; k + Lanes.SHORTS.length() <= end; k += Lanes.SHORTS.length()) {
+            ShortVector c = ShortVector.fromArray(Lanes.SHORTS, codes16, k);
+            ShortVector previous = c.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 16).reinterpretAsShorts();
+            c.sub(previous.lanewise(VectorOperators.LSHL, 4)).intoArray(codes16, cols + k);
+        }
+        for (; k < end; k += 4) {
+            codes16[cols + k] = codes16[k];
+            codes16[cols + k + 1] = (short) (codes16[k + 1] - 16 * codes16[k]);
+            codes16[cols + k + 2] = (short) (codes16[k + 2] - 16 * codes16[k + 1]);
+            codes16[cols + k + 3] = (short) (codes16[k + 3] - 16 * codes16[k + 2]);
         }
     }
 

@@ -336,7 +336,7 @@ public final class Matmul {
 
         void prepareIntegers(ActivationScratch scratch) {
             if (codes16 == null) {
-                codes16 = shorts(scratch, cols);
+                codes16 = shorts(scratch, InterleavedRows.preparedLength(cols));
                 sums = shorts(scratch, cols / InterleavedRows.SUM_RUN);
                 InterleavedRows.prepare(codes, codes16, sums, cols);
             }

@@ -58,7 +58,7 @@ class InterleavedRowsTest {
         byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
         InterleavedRows grouped = InterleavedRows.of(type, MemorySegment.ofArray(data), 0, rows, cols, null);
         ActivationFormat f = ActivationFormat.forWeights(type);
-        short[][] codes16 = new short[2][cols];
+        short[][] codes16 = new short[2][InterleavedRows.preparedLength(cols)];
         short[][] sums = new short[2][cols / InterleavedRows.SUM_RUN];
         float[][] scales = new float[2][cols / f.blockSize()];
         for (int t = 0; t < 2; t++) {
@@ -80,7 +80,10 @@ class InterleavedRowsTest {
         }
     }
 
-    /** The kernels' form of an activation: each code as a 16-bit integer and the sum of each run of eight. */
+    /**
+     * The kernels' form of an activation: each code as a 16-bit integer, then each code less 16 times the one before
+     * it within its run of four, and the sum of each run of eight.
+     */
     @Test
     void preparedCodesAndSumsMatchTheCodes() {
         java.util.SplittableRandom random = new java.util.SplittableRandom(17);
@@ -89,7 +92,7 @@ class InterleavedRowsTest {
             for (int i = 0; i < cols; i++) {
                 codes[i] = random.nextInt(-128, 128);
             }
-            short[] codes16 = new short[cols];
+            short[] codes16 = new short[InterleavedRows.preparedLength(cols)];
             short[] sums = new short[cols / InterleavedRows.SUM_RUN];
             InterleavedRows.prepare(codes, codes16, sums, cols);
             for (int i = 0; i < cols; i++) {
@@ -101,6 +104,10 @@ class InterleavedRowsTest {
                     sum += (int) codes[i];
                 }
                 assertThat(sums[run]).as("cols %d, run %d", cols, run).isEqualTo((short) sum);
+            }
+            for (int i = 0; i < cols / 8 * 8; i++) {
+                int difference = i % 4 == 0 ? (int) codes[i] : (int) codes[i] - 16 * (int) codes[i - 1];
+                assertThat(codes16[cols + i]).as("cols %d, difference %d", cols, i).isEqualTo((short) difference);
             }
         }
     }
@@ -254,7 +261,7 @@ class InterleavedRowsTest {
         float[] codes = new float[cols];
         float[] scales = new float[cols / f.blockSize()];
         f.quantize(x, 0, codes, 0, scales, 0, cols);
-        short[] codes16 = new short[cols];
+        short[] codes16 = new short[InterleavedRows.preparedLength(cols)];
         short[] sums = new short[cols / InterleavedRows.SUM_RUN];
         InterleavedRows.prepare(codes, codes16, sums, cols);
         float[] out = new float[rows + 3];
