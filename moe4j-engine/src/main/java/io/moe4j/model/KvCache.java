@@ -54,16 +54,8 @@ public final class KvCache {
         int lane = pos % VectorMath.KEY_BLOCK;
         for (int h = 0; h < kvHeads; h++) {
             int at = keysOffset(h) + block * VectorMath.KEY_BLOCK * headSize + lane;
-            for (int d = 0; d < headSize; d++) {
-                layerKeys[at + d * VectorMath.KEY_BLOCK] = VectorMath.toHalf(k[kOffset + h * headSize + d]);
-            }
-            copy(v, vOffset + h * valueHeadSize, values[layer], valueOffset(h, pos), valueHeadSize);
-        }
-    }
-
-    private static void copy(float[] src, int srcOffset, float[] dst, int dstOffset, int n) {
-        for (int i = 0; i < n; i++) {
-            dst[dstOffset + i] = VectorMath.toHalf(src[srcOffset + i]);
+            VectorMath.storeKeyHalves(k, kOffset + h * headSize, layerKeys, at, headSize);
+            VectorMath.roundToHalf(v, vOffset + h * valueHeadSize, values[layer], valueOffset(h, pos), valueHeadSize);
         }
     }
 

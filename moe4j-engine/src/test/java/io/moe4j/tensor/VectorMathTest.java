@@ -118,6 +118,38 @@ class VectorMathTest {
         return (float) sum;
     }
 
+    /** A key's elements rounded to F16 into its lane of a block of keys, each as the JDK rounds it, nothing else written. */
+    @Test
+    void keysStoredInBlocksAreRoundedToHalfInTheirLane() {
+        Random rnd = new Random(5);
+        for (int n : new int[] {1, 15, 16, 17, 64, 100, 128}) {
+            float[] key = new float[n + 3];
+            for (int i = 0; i < key.length; i++) {
+                // normal, subnormal (below 2^-14) and zero halves, both signs
+                key[i] = switch (i % 4) {
+                    case 0 -> (float) rnd.nextGaussian() * 4f;
+                    case 1 -> (float) rnd.nextGaussian() * 1e-6f;
+                    case 2 -> -0f;
+                    default -> (float) rnd.nextGaussian() * 1000f;
+                };
+            }
+            int lane = rnd.nextInt(VectorMath.KEY_BLOCK);
+            float[] block = new float[5 + n * VectorMath.KEY_BLOCK];
+            Arrays.fill(block, Float.NaN);
+            VectorMath.storeKeyHalves(key, 3, block, 5 + lane, n);
+            for (int i = 0; i < block.length; i++) {
+                int at = i - 5 - lane;
+                if (at >= 0 && at % VectorMath.KEY_BLOCK == 0 && at / VectorMath.KEY_BLOCK < n) {
+                    float expected = Float.float16ToFloat(Float.floatToFloat16(key[3 + at / VectorMath.KEY_BLOCK]));
+                    assertThat(Float.floatToRawIntBits(block[i])).as("n %d, element %d", n, at / VectorMath.KEY_BLOCK)
+                            .isEqualTo(Float.floatToRawIntBits(expected));
+                } else {
+                    assertThat(block[i]).as("n %d, untouched index %d", n, i).isNaN();
+                }
+            }
+        }
+    }
+
     @Test
     void exponentialsOfWholeVectorsAreWithinAnUlpWhereverTheyFall() {
         Random rnd = new Random(12);
