@@ -333,6 +333,22 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
         dot(group + 1, codes, sums, scales, out, outOffset + GROUP);
     }
 
+    /**
+     * {@link #dotPair} for the pairs starting at groups {@code first} and {@code second} into
+     * {@code out[offsetFirst..+64)} and {@code out[offsetSecond..+64)}, each row the same as dotPair gives it. A kernel
+     * may read the two pairs side by side, as two streams: from memory, one stream a thread leaves the memory idle
+     * while the kernel computes.
+     */
+    void dotTwoPairs(int first, int second, short[] codes, short[] sums, float[] scales, float[] out, int offsetFirst, int offsetSecond) {
+        dotPair(first, codes, sums, scales, out, offsetFirst);
+        dotPair(second, codes, sums, scales, out, offsetSecond);
+    }
+
+    /** Whether {@link #dotTwoPairs} reads its two pairs side by side, rather than one after the other. */
+    boolean readsTwoPairsAtOnce() {
+        return false;
+    }
+
     /** {@link #dotPair} for two activations: a kernel may share the work of reading the rows between them. */
     void dotPairForTwo(int group, short[] a, short[] sumsA, float[] scalesA, float[] outA, int offsetA,
                        short[] b, short[] sumsB, float[] scalesB, float[] outB, int offsetB) {

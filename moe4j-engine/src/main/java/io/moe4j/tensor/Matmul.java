@@ -511,7 +511,32 @@ public final class Matmul {
         int group = InterleavedRows.GROUP;
         int grouped = groups.groups() * group;
         float[] cut = null;
+        // one vector (decode): the range's whole pairs of groups, its first half read beside its second
+        int pairedFrom = -1;
+        int pairedTo = -1;
+        if (codes16.length == 1 && groups.readsTwoPairsAtOnce()) {
+            int first = (start + InterleavedRows.PAIR - 1) / InterleavedRows.PAIR * 2;
+            int last = Math.min(end, grouped) / InterleavedRows.PAIR * 2;
+            int pairs = (last - first) / 2;
+            if (pairs >= 2) {
+                int half = pairs / 2;
+                for (int q = 0; q < half; q++) {
+                    int a = first + 2 * q;
+                    int b = first + 2 * (half + q);
+                    groups.dotTwoPairs(a, b, codes16[0], sums[0], scales[0], out[0], outOffset + a * group, outOffset + b * group);
+                }
+                if (pairs % 2 == 1) {
+                    groups.dotPair(last - 2, codes16[0], sums[0], scales[0], out[0], outOffset + (last - 2) * group);
+                }
+                pairedFrom = first;
+                pairedTo = last;
+            }
+        }
         for (int g = start / group; g * group < Math.min(end, grouped); g++) {
+            if (g == pairedFrom) {
+                g = pairedTo - 1;
+                continue;
+            }
             int from = Math.max(start, g * group);
             int to = Math.min(end, (g + 1) * group);
             if (g % 2 == 0 && from == g * group && (g + 2) * group <= Math.min(end, grouped)) {

@@ -80,6 +80,39 @@ class InterleavedRowsTest {
         }
     }
 
+    /** Two pairs read side by side give each row as dotPair gives it, wherever the outputs lie. */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
+    void twoPairsSideBySideMatchEachPairAlone(GgmlType type) {
+        Random rnd = new Random(22);
+        int rows = 32 * 9;
+        int cols = 2 * Math.max(256, type.blockSize());
+        byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
+        InterleavedRows grouped = InterleavedRows.of(type, MemorySegment.ofArray(data), 0, rows, cols, null);
+        ActivationFormat f = ActivationFormat.forWeights(type);
+        short[] codes16 = new short[InterleavedRows.preparedLength(cols)];
+        short[] sums = new short[cols / InterleavedRows.SUM_RUN];
+        float[] scales = new float[cols / f.blockSize()];
+        float[] codes = new float[cols];
+        f.quantize(TestData.gaussian(rnd, cols, 1.0), 0, codes, 0, scales, 0, cols);
+        InterleavedRows.prepare(codes, codes16, sums, cols);
+        float[] alone = new float[rows];
+        for (int g = 0; g + 1 < grouped.groups(); g += 2) {
+            grouped.dotPair(g, codes16, sums, scales, alone, 32 * g);
+        }
+        // pairs starting at groups 0 and 4, 6 and 2 (the second before the first), 2 and 0 (adjacent); group 8 has no partner
+        int[][] pairings = {{0, 4}, {6, 2}, {2, 0}};
+        for (int[] pairing : pairings) {
+            float[] together = new float[620];
+            java.util.Arrays.fill(together, Float.NaN);
+            grouped.dotTwoPairs(pairing[0], pairing[1], codes16, sums, scales, together, 7 + 32 * pairing[0], 350 + 32 * pairing[1]);
+            for (int r = 0; r < 64; r++) {
+                assertThat(together[7 + 32 * pairing[0] + r]).as("%s groups %d, row %d", type, pairing[0], r).isEqualTo(alone[32 * pairing[0] + r]);
+                assertThat(together[350 + 32 * pairing[1] + r]).as("%s groups %d, row %d", type, pairing[1], r).isEqualTo(alone[32 * pairing[1] + r]);
+            }
+        }
+    }
+
     /**
      * The kernels' form of an activation: each code as a 16-bit integer, then each code less 16 times the one before
      * it within its run of four, and the sum of each run of eight.
