@@ -53,18 +53,16 @@ class InterleavedRowsTest {
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
     void twoActivationsAtOnceGiveEachRowAsOneAtATime(GgmlType type) {
         Random rnd = new Random(21);
-        int rows = 32 * 4;
         int cols = 2 * Math.max(256, type.blockSize());
-        byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
-        InterleavedRows grouped = InterleavedRows.of(type, MemorySegment.ofArray(data), 0, rows, cols, null);
-        ActivationFormat f = ActivationFormat.forWeights(type);
-        short[][] codes16 = new short[2][InterleavedRows.preparedLength(cols)];
-        short[][] sums = new short[2][cols / InterleavedRows.SUM_RUN];
-        float[][] scales = new float[2][cols / f.blockSize()];
+        InterleavedRows grouped = randomGroups(type, 4, cols, rnd);
+        short[][] codes16 = new short[2][];
+        short[][] sums = new short[2][];
+        float[][] scales = new float[2][];
         for (int t = 0; t < 2; t++) {
-            float[] codes = new float[cols];
-            f.quantize(TestData.gaussian(rnd, cols, 1.0), 0, codes, 0, scales[t], 0, cols);
-            InterleavedRows.prepare(codes, codes16[t], sums[t], cols);
+            Prepared x = Prepared.random(type, cols, rnd);
+            codes16[t] = x.codes16();
+            sums[t] = x.sums();
+            scales[t] = x.scales();
         }
         for (int g = 0; g < 4; g += 2) {
             float[][] alone = new float[2][64];
@@ -80,6 +78,26 @@ class InterleavedRowsTest {
         }
     }
 
+    /** A copy of {@code groups} groups of random rows of {@code type}, {@code cols} wide. */
+    private static InterleavedRows randomGroups(GgmlType type, int groups, int cols, Random rnd) {
+        int rows = 32 * groups;
+        byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
+        return InterleavedRows.of(type, MemorySegment.ofArray(data), 0, rows, cols, null);
+    }
+
+    /** A random activation as the kernels for {@code type} take it. */
+    private record Prepared(short[] codes16, short[] sums, float[] scales) {
+        static Prepared random(GgmlType type, int cols, Random rnd) {
+            ActivationFormat f = ActivationFormat.forWeights(type);
+            Prepared x = new Prepared(new short[InterleavedRows.preparedLength(cols)], new short[cols / InterleavedRows.SUM_RUN],
+                    new float[cols / f.blockSize()]);
+            float[] codes = new float[cols];
+            f.quantize(TestData.gaussian(rnd, cols, 1.0), 0, codes, 0, x.scales, 0, cols);
+            InterleavedRows.prepare(codes, x.codes16, x.sums, cols);
+            return x;
+        }
+    }
+
     /** Two pairs read side by side give each row as dotPair gives it, wherever the outputs lie. */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
@@ -87,15 +105,11 @@ class InterleavedRowsTest {
         Random rnd = new Random(22);
         int rows = 32 * 9;
         int cols = 2 * Math.max(256, type.blockSize());
-        byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
-        InterleavedRows grouped = InterleavedRows.of(type, MemorySegment.ofArray(data), 0, rows, cols, null);
-        ActivationFormat f = ActivationFormat.forWeights(type);
-        short[] codes16 = new short[InterleavedRows.preparedLength(cols)];
-        short[] sums = new short[cols / InterleavedRows.SUM_RUN];
-        float[] scales = new float[cols / f.blockSize()];
-        float[] codes = new float[cols];
-        f.quantize(TestData.gaussian(rnd, cols, 1.0), 0, codes, 0, scales, 0, cols);
-        InterleavedRows.prepare(codes, codes16, sums, cols);
+        InterleavedRows grouped = randomGroups(type, rows / 32, cols, rnd);
+        Prepared x = Prepared.random(type, cols, rnd);
+        short[] codes16 = x.codes16();
+        short[] sums = x.sums();
+        float[] scales = x.scales();
         float[] alone = new float[rows];
         for (int g = 0; g + 1 < grouped.groups(); g += 2) {
             grouped.dotPair(g, codes16, sums, scales, alone, 32 * g);
