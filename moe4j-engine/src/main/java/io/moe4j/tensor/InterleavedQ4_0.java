@@ -323,17 +323,6 @@ final class InterleavedQ4_0 extends InterleavedRows {
         }
     }
 
-    private static void finish(MemorySegment seg, long scalesAt, ShortVector sums, float xs, float[] out, int off) {
-        IntVector wide = sums.reinterpretAsInts();
-        IntVector dd = IntVector.fromMemorySegment(INTS, seg, scalesAt, LE);
-        ((FloatVector) wide.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0))
-                .fma(dd.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs),
-                        FloatVector.fromArray(FLOATS, out, off)).intoArray(out, off);
-        ((FloatVector) wide.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FLOATS, 0))
-                .fma(dd.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs),
-                        FloatVector.fromArray(FLOATS, out, off + 16)).intoArray(out, off + 16);
-    }
-
     /**
      * {@link #dotPair} for two activations at once, each row the same as dotPair gives it: the pair's lines loaded and
      * their codes shifted once for both (a prefill's tokens multiply the same rows one after another).
