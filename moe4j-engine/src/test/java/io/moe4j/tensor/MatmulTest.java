@@ -285,6 +285,45 @@ class MatmulTest {
         }
     }
 
+    @Test
+    void foldedDecodeProductsMatchThePairKernelHoweverThreadsSplitThem() {
+        Random rnd = new Random(29);
+        int cols = 256;
+        // decode products of Q4_0 matrices with whole pairs of item pairs: their rows are split in folded order, two
+        // streams half a matrix apart (one with an odd count of pairs in each half)
+        int[] rows = {1024, 1152, 640};
+        WeightMatrix[] w = new WeightMatrix[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            byte[] data = TestData.randomBlocks(GgmlType.Q4_0, rows[i] * cols / 32, rnd, () -> rnd.nextGaussian() * 0.02);
+            w[i] = new WeightMatrix("w" + i, BlockFormats.of(GgmlType.Q4_0), MemorySegment.ofArray(data), 0, rows[i], cols, true);
+        }
+        float[][] x = {TestData.gaussian(rnd, cols, 1.0)};
+        float[] codes = new float[cols];
+        float[] scales = new float[cols / 32];
+        ActivationFormat.Q8_0.quantize(x[0], 0, codes, 0, scales, 0, cols);
+        short[] codes16 = new short[InterleavedRows.preparedLength(cols)];
+        short[] sums = new short[cols / InterleavedRows.SUM_RUN];
+        InterleavedRows.prepare(codes, codes16, sums, cols);
+        for (int threads : new int[] {2, 3}) {
+            try (ComputePool pool = new ComputePool(threads)) {
+                Product[] products = new Product[rows.length];
+                for (int i = 0; i < rows.length; i++) {
+                    products[i] = new Product(w[i], x, 0, new float[1][rows[i] + 3], 3);
+                }
+                applyAll(pool, products);
+                for (int i = 0; i < rows.length; i++) {
+                    InterleavedRows groups = w[i].interleaved(pool);
+                    float[] expected = new float[rows[i]];
+                    for (int g = 0; g < rows[i] / 32; g += 2) {
+                        groups.dotPair(g, codes16, sums, scales, expected, 32 * g);
+                    }
+                    float[] actual = java.util.Arrays.copyOfRange(products[i].out()[0], 3, rows[i] + 3);
+                    assertThat(actual).as("%d rows, %d threads", rows[i], threads).containsExactly(expected);
+                }
+            }
+        }
+    }
+
     /** One product of a {@link Matmul#products()} list. */
     private record Product(WeightMatrix w, float[][] x, int xOffset, float[][] out, int outOffset) {
     }
