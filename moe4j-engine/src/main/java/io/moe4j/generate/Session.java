@@ -94,6 +94,9 @@ public final class Session implements LogitsSource {
         if (length + tokens.length > cache.capacity()) {
             throw new ContextOverflowException(length + tokens.length, cache.capacity());
         }
+        if (tokens.length > 1) {
+            DecodeWarmUp.beforeFirstPrefill(model, pool);
+        }
         float[][] logits = model.forward(pool, tokens, length, cache, routing, listener, into);
         if (length + tokens.length > history.length) {
             history = Arrays.copyOf(history, Math.min(cache.capacity(), Math.max(history.length * 2, length + tokens.length)));
