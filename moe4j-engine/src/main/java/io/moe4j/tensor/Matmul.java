@@ -589,7 +589,9 @@ public final class Matmul {
         int group = InterleavedRows.GROUP;
         int grouped = groups.groups() * group;
         float[] cut = null;
-        // one vector (decode): the range's whole pairs of groups, its first half read beside its second
+        // one vector (decode) on a product that is not folded (its rows or its place in the operation off the grid of
+        // Folded, which takes the others before they get here): the range's whole pairs of groups, its first half read
+        // beside its second
         int pairedFrom = -1;
         int pairedTo = -1;
         if (codes16.length == 1 && groups.readsTwoPairsAtOnce()) {
