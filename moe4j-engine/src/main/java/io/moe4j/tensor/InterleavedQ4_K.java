@@ -145,7 +145,7 @@ final class InterleavedQ4_K extends InterleavedRows {
             }
         }
         low.intoArray(out, outOffset);
-        high.intoArray(out, outOffset + 16);
+        high.intoArray(out, outOffset + HALF);
     }
 
     /*
@@ -256,8 +256,8 @@ final class InterleavedQ4_K extends InterleavedRows {
             highMins2 = none;
         }
         low.intoArray(out, outOffset);
-        high.intoArray(out, outOffset + 16);
-        low2.intoArray(out, outOffset + 32);
-        high2.intoArray(out, outOffset + 48);
+        high.intoArray(out, outOffset + HALF);
+        low2.intoArray(out, outOffset + GROUP);
+        high2.intoArray(out, outOffset + GROUP + HALF);
     }
 }

@@ -169,8 +169,8 @@ final class InterleavedQ5_0 extends InterleavedRows {
                     .fma(d2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_BIAS).mul(xs), high2));
         }
         low.intoArray(out, outOffset);
-        high.intoArray(out, outOffset + 16);
-        low2.intoArray(out, outOffset + 32);
-        high2.intoArray(out, outOffset + 48);
+        high.intoArray(out, outOffset + HALF);
+        low2.intoArray(out, outOffset + GROUP);
+        high2.intoArray(out, outOffset + GROUP + HALF);
     }
 }

@@ -144,7 +144,7 @@ final class InterleavedQ6_K extends InterleavedRows {
             }
         }
         low.intoArray(out, outOffset);
-        high.intoArray(out, outOffset + 16);
+        high.intoArray(out, outOffset + HALF);
     }
 
     /*
@@ -238,8 +238,8 @@ final class InterleavedQ6_K extends InterleavedRows {
             highTotal2 = zero;
         }
         low.intoArray(out, outOffset);
-        high.intoArray(out, outOffset + 16);
-        low2.intoArray(out, outOffset + 32);
-        high2.intoArray(out, outOffset + 48);
+        high.intoArray(out, outOffset + HALF);
+        low2.intoArray(out, outOffset + GROUP);
+        high2.intoArray(out, outOffset + GROUP + HALF);
     }
 }

@@ -74,7 +74,7 @@ final class InterleavedQ8_0 extends InterleavedRows {
             high = FLOAT_VECTOR.cast(((FloatVector) s1.convertShape(VectorOperators.I2F, FLOATS, 0)).fma(highHalves(d).mul(xs), high));
         }
         low.intoArray(out, outOffset);
-        high.intoArray(out, outOffset + 16);
+        high.intoArray(out, outOffset + HALF);
     }
 
     /*
@@ -136,8 +136,8 @@ final class InterleavedQ8_0 extends InterleavedRows {
             t1 = zero;
         }
         low.intoArray(out, outOffset);
-        high.intoArray(out, outOffset + 16);
-        low2.intoArray(out, outOffset + 32);
-        high2.intoArray(out, outOffset + 48);
+        high.intoArray(out, outOffset + HALF);
+        low2.intoArray(out, outOffset + GROUP);
+        high2.intoArray(out, outOffset + GROUP + HALF);
     }
 }

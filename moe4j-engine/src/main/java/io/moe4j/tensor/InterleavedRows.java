@@ -18,13 +18,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A quantized matrix copied, for decode, into groups of {@link #GROUP} rows side by side: one vector lane per
- * row. One load then brings the same value of 32 rows, it is multiplied with one broadcast activation code in
+ * row. One load then brings the same value of a group's rows, it is multiplied with one broadcast activation code in
  * integers, and each block's sums are exact before its scales are applied once per block. That takes a third to
  * a half of the instructions per weight of the row-at-a-time float kernels, which is what lets decode read
  * weights near the memory's speed: in the file's layout a core keeps too few loads in flight behind the
  * arithmetic (llama.cpp repacks Q4_0 rows the same way for the same reason).
  *
- * <p>Each block of a group takes as many bytes as the 32 rows' blocks in the file (Q4_K 3% more). The kernels
+ * <p>A group is one vector's 16-bit lanes and a line one vector, so the kernels are written once for every width.
+ * Sizes in the comments of these classes are those of 512-bit vectors (groups of 32 rows, 64-byte lines, pairs of
+ * 64 rows); with 256-bit vectors, halve them: the layouts are the same lane by lane.
+ *
+ * <p>Each block of a group takes as many bytes as the group's rows' blocks in the file (Q4_K 3% more). The kernels
  * widen codes and scales with shifts and masks only: with the Vector API's widening conversions the bigger kernels
  * passed the JIT's inlining budget and boxed vectors inside their loops (the Q6_K kernel ran 3x slower). Rows
  * past the last whole group stay in the file's layout. Copies are made on a matrix's first decode product
@@ -32,12 +36,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * layout instead of exhausting memory.
  */
 abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, InterleavedQ4_K, InterleavedQ6_K, InterleavedQ8_0 {
-    static final int GROUP = 32;
+    /*
+     * The kernels' vectors are the machine's widest (SPECIES_PREFERRED): 512 bits with AVX-512, 256 with AVX2 (and on
+     * Intel CPUs where the JVM turns AVX-512 off, Skylake-SP before stepping 5), 128 with NEON. A group is as many rows
+     * as a vector has 16-bit lanes, and a line one vector; every layout below is lane-wise, so the same kernels and
+     * copies serve each width. (Kept to 512 bits, on an AVX2 machine the kernels ran the Vector API's Java fallbacks and
+     * matrices kept the file's layout: olmoe Q4_0 decode at 4.2 tok/s, against 13.1 with the JVM let use AVX-512 on
+     * the same Skylake-SP VM, 2026-12-01.)
+     */
+    static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, SHORTS.vectorShape());
+    static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, SHORTS.vectorShape());
+    /** Rows of a group: one per 16-bit lane (32 with 512-bit vectors, 16 with 256). */
+    static final int GROUP = SHORTS.length();
+    /** Half a group: a 32-bit lane holds a row of each half, so a group's results come out as two float vectors of HALF rows. */
+    static final int HALF = GROUP / 2;
     /** Rows of two groups: threads are given multiples of it, so that {@link #dotPair} finds pairs whole. */
     static final int PAIR = 2 * GROUP;
-    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
-    static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
-    static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
     /*
      * The exact classes of the kernels' vectors. A vector carried around a loop (an accumulator) is, to the JIT, of
      * the declared type (ShortVector) unless a type profile says otherwise: the value flowing back into it is the
@@ -57,8 +72,8 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
     /** Gives a copy's bytes back to the budget once the collector has freed it (its arena is automatic). */
     private static final Cleaner RETURNS = Cleaner.create();
 
-    /** Bytes of a line: a 512-bit vector. */
-    static final int LINE = 64;
+    /** Bytes of a line: one vector, two per row of a group. */
+    static final int LINE = SHORTS.vectorByteSize();
 
     final MemorySegment data;
     final int blocks;
@@ -119,11 +134,11 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
     }
 
     /**
-     * Whether a matrix of this type and shape can be regrouped here: the kernels are written for 512-bit vectors
-     * (32 lanes of 16 bits, 16 of 32), so other machines keep the file's layout.
+     * Whether a matrix of this type and shape can be regrouped here: vectors of at least 128 bits (eight rows a group),
+     * as every machine the Vector API compiles for has.
      */
     static boolean applies(GgmlType type, int rows, int cols) {
-        return applies(type) && rows >= GROUP && cols % type.blockSize() == 0 && ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        return applies(type) && rows >= GROUP && cols % type.blockSize() == 0 && SHORTS.vectorBitSize() >= 128;
     }
 
     /**
@@ -142,8 +157,16 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
      * groups at a time) 672 against 830 at 24 and 423 against 770 at 32. Q5_0: with one group at a time, any batch made a
      * tiny-code-moe Q4_K_M prefill of 128 tokens 0.80x as fast; with both groups of a pair, 1.008x against 0.993x for up
      * to 16 (each against the float kernels; scripts/ab-builds.sh, 2026-11-30), so 16.
+     *
+     * <p>With narrower vectors the integer kernels serve decode (and the fused kernels' two vectors) only: on 256-bit
+     * vectors (an AVX2 Skylake-SP VM, 2026-12-01, scripts/ab-builds.sh, prefill windows) the float kernels prefilled
+     * tiny-code-moe Q4_K_M's 128 tokens 1.18x as fast as the integer kernels token by token, Q8_0's 1.02x, and olmoe
+     * Q4_0's 64 tokens 1.006x; AVX2 has no 16-bit permute, so Q4_0's look-up kernel is slower still there.
      */
     static int maxBatch(GgmlType type) {
+        if (SHORTS.vectorBitSize() < 512) {
+            return 1;
+        }
         return switch (type) {
             case Q4_0, Q4_K -> Integer.MAX_VALUE;
             default -> 16;
@@ -221,7 +244,7 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
         return true;
     }
 
-    /** Bytes a group's block takes in the copy: the 32 rows' blocks in the file, but Q4_K stores its scales unpacked. */
+    /** Bytes a group's block takes in the copy: the group's rows' blocks in the file, but Q4_K stores its scales unpacked. */
     private static int copyBlockBytes(GgmlType type) {
         return type == GgmlType.Q4_K ? InterleavedQ4_K.BLOCK_BYTES : (int) type.byteSize(type.blockSize()) * GROUP;
     }

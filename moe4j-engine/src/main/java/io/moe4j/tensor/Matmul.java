@@ -7,7 +7,8 @@ package io.moe4j.tensor;
  * <ul>
  *   <li>integer kernels, for a Q4_0, Q8_0, Q4_K or Q6_K matrix with a copy regrouped for them
  *       ({@link InterleavedRows}), up to a batch size that depends on the type ({@link InterleavedRows#maxBatch}:
- *       any for Q4_0 and Q4_K): 32 rows at a time, each vector in turn while the rows are in cache, so that a token comes
+ *       any for Q4_0 and Q4_K with 512-bit vectors, one with narrower ones): a group of rows (32 with 512-bit
+ *       vectors) at a time, each vector in turn while the rows are in cache, so that a token comes
  *       out the same in a batch as alone. On a Q4_0 expert (1024 x 2048) with 8 tokens that is 1.8x the float
  *       kernels' speed, and olmoe Q4_0 prefill went from about 55 to about 100 tok/s;</li>
  *   <li>for one or two vectors on other matrices, the format's fused {@link BlockFormat#dot}, which reads each
@@ -200,7 +201,8 @@ public final class Matmul {
                 // split anywhere (a router's 64-row gate, rounded up to a pair, went to one thread whole)
                 // a decode step's few vectors of results are cheap to compute aside; a prefill's would take megabytes
                 // folded products' items two by two (Folded), so that a chunk reads both halves of its rows alike
-                int align = panels ? ALIGNED_ROWS : anyFolded ? FOLDED_ITEMS : regrouped ? InterleavedRows.PAIR : 1;
+                // (FOLDED_ITEMS is a multiple of ALIGNED_ROWS: an operation with both aligns to the folded grid)
+                int align = anyFolded ? FOLDED_ITEMS : panels ? ALIGNED_ROWS : regrouped ? InterleavedRows.PAIR : 1;
                 pool.forRange(rows, minRows, align, allFused ? all : allInPlace);
             }
         }

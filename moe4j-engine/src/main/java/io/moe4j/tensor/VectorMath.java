@@ -412,6 +412,15 @@ public final class VectorMath {
         }
     }
 
+    /**
+     * Whether the JIT scatters a vector's lanes in one instruction: with AVX-512's 512-bit vectors. Without (AVX2), the
+     * Vector API's scatter runs as Java code that allocates each vector (2 KB per 128-element key), so the rounded
+     * lanes go through a small array instead.
+     */
+    private static final boolean SCATTERS = F.vectorBitSize() >= 512;
+    /** Where {@link #storeKeyHalves} rounds a vector of a key without a scatter. */
+    private static final ThreadLocal<float[]> ROUNDED_KEY = ThreadLocal.withInitial(() -> new float[F.length()]);
+
     /** Lane i: i·KEY_BLOCK, where element i of a key lies in its block ({@link #storeKeyHalves}). */
     private static final int[] KEY_ELEMENTS = java.util.stream.IntStream.range(0, F.length()).map(i -> i * KEY_BLOCK).toArray();
 
@@ -424,8 +433,18 @@ public final class VectorMath {
     public static void storeKeyHalves(float[] src, int srcOffset, float[] dst, int dstOffset, int n) {
         int i = 0;
         int upper = F.loopBound(n);
-        for (; i < upper; i += F.length()) {
-            toHalf(FloatVector.fromArray(F, src, srcOffset + i)).intoArray(dst, dstOffset + i * KEY_BLOCK, KEY_ELEMENTS, 0);
+        if (SCATTERS) {
+            for (; i < upper; i += F.length()) {
+                toHalf(FloatVector.fromArray(F, src, srcOffset + i)).intoArray(dst, dstOffset + i * KEY_BLOCK, KEY_ELEMENTS, 0);
+            }
+        } else {
+            float[] rounded = ROUNDED_KEY.get();
+            for (; i < upper; i += F.length()) {
+                toHalf(FloatVector.fromArray(F, src, srcOffset + i)).intoArray(rounded, 0);
+                for (int j = 0; j < rounded.length; j++) {
+                    dst[dstOffset + (i + j) * KEY_BLOCK] = rounded[j];
+                }
+            }
         }
         for (; i < n; i++) {
             dst[dstOffset + i * KEY_BLOCK] = toHalf(src[srcOffset + i]);

@@ -29,8 +29,7 @@ public final class WeightMatrix {
 
     /**
      * @param interleaveForDecode let decode products use a copy of the rows regrouped for their kernels, made on
-     *                            first use (Q4_0, Q8_0, Q4_K and Q6_K matrices, on 512-bit vector machines:
-     *                            {@link InterleavedRows})
+     *                            first use (Q4_0, Q5_0, Q8_0, Q4_K and Q6_K matrices: {@link InterleavedRows})
      */
     public WeightMatrix(String name, BlockFormat format, MemorySegment data, long offset, int rows, int cols,
                         boolean interleaveForDecode) {

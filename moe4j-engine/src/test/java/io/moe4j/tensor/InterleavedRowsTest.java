@@ -18,6 +18,8 @@ import static org.assertj.core.api.Assertions.within;
  * blocks, blocks that push the integer block sums to their bounds, and scales of every kind.
  */
 class InterleavedRowsTest {
+    private static final int GROUP = InterleavedRows.GROUP;
+    private static final int PAIR = InterleavedRows.PAIR;
 
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
@@ -37,7 +39,7 @@ class InterleavedRowsTest {
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
     void threadsMakeTheSameCopy(GgmlType type) {
         Random rnd = new Random(13);
-        int rows = 32 * 13 + 7;
+        int rows = GROUP * 13 + 7;
         int cols = 3 * type.blockSize();
         MemorySegment data = MemorySegment.ofArray(TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> 0.02));
         InterleavedRows alone = InterleavedRows.of(type, data, 0, rows, cols, null);
@@ -65,14 +67,14 @@ class InterleavedRowsTest {
             scales[t] = x.scales();
         }
         for (int g = 0; g < 4; g += 2) {
-            float[][] alone = new float[2][64];
-            float[][] together = new float[2][64 + 7];
+            float[][] alone = new float[2][PAIR];
+            float[][] together = new float[2][PAIR + 7];
             for (int t = 0; t < 2; t++) {
                 grouped.dotPair(g, codes16[t], sums[t], scales[t], alone[t], 0);
             }
             grouped.dotPairForTwo(g, codes16[0], sums[0], scales[0], together[0], 7, codes16[1], sums[1], scales[1], together[1], 7);
             for (int t = 0; t < 2; t++) {
-                assertThat(Arrays.copyOfRange(together[t], 7, 7 + 64)).as("%s groups %d-%d, activation %d", type, g, g + 1, t)
+                assertThat(Arrays.copyOfRange(together[t], 7, 7 + PAIR)).as("%s groups %d-%d, activation %d", type, g, g + 1, t)
                         .containsExactly(alone[t]);
             }
         }
@@ -80,7 +82,7 @@ class InterleavedRowsTest {
 
     /** A copy of {@code groups} groups of random rows of {@code type}, {@code cols} wide. */
     private static InterleavedRows randomGroups(GgmlType type, int groups, int cols, Random rnd) {
-        int rows = 32 * groups;
+        int rows = GROUP * groups;
         byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
         return InterleavedRows.of(type, MemorySegment.ofArray(data), 0, rows, cols, null);
     }
@@ -103,26 +105,26 @@ class InterleavedRowsTest {
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
     void twoPairsSideBySideMatchEachPairAlone(GgmlType type) {
         Random rnd = new Random(22);
-        int rows = 32 * 9;
+        int rows = GROUP * 9;
         int cols = 2 * Math.max(256, type.blockSize());
-        InterleavedRows grouped = randomGroups(type, rows / 32, cols, rnd);
+        InterleavedRows grouped = randomGroups(type, rows / GROUP, cols, rnd);
         Prepared x = Prepared.random(type, cols, rnd);
         short[] codes16 = x.codes16();
         short[] sums = x.sums();
         float[] scales = x.scales();
         float[] alone = new float[rows];
         for (int g = 0; g + 1 < grouped.groups(); g += 2) {
-            grouped.dotPair(g, codes16, sums, scales, alone, 32 * g);
+            grouped.dotPair(g, codes16, sums, scales, alone, GROUP * g);
         }
         // pairs starting at groups 0 and 4, 6 and 2 (the second before the first), 2 and 0 (adjacent); group 8 has no partner
         int[][] pairings = {{0, 4}, {6, 2}, {2, 0}};
         for (int[] pairing : pairings) {
             float[] together = new float[620];
             java.util.Arrays.fill(together, Float.NaN);
-            grouped.dotTwoPairs(pairing[0], pairing[1], codes16, sums, scales, together, 7 + 32 * pairing[0], 350 + 32 * pairing[1]);
-            for (int r = 0; r < 64; r++) {
-                assertThat(together[7 + 32 * pairing[0] + r]).as("%s groups %d, row %d", type, pairing[0], r).isEqualTo(alone[32 * pairing[0] + r]);
-                assertThat(together[350 + 32 * pairing[1] + r]).as("%s groups %d, row %d", type, pairing[1], r).isEqualTo(alone[32 * pairing[1] + r]);
+            grouped.dotTwoPairs(pairing[0], pairing[1], codes16, sums, scales, together, 7 + GROUP * pairing[0], 350 + GROUP * pairing[1]);
+            for (int r = 0; r < PAIR; r++) {
+                assertThat(together[7 + GROUP * pairing[0] + r]).as("%s groups %d, row %d", type, pairing[0], r).isEqualTo(alone[GROUP * pairing[0] + r]);
+                assertThat(together[350 + GROUP * pairing[1] + r]).as("%s groups %d, row %d", type, pairing[1], r).isEqualTo(alone[GROUP * pairing[1] + r]);
             }
         }
     }
@@ -262,17 +264,24 @@ class InterleavedRowsTest {
     }
 
     @Test
-    void appliesToWholeGroupsOfQ4_0AndQ8_0RowsOnWideVectors() {
-        boolean wide = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
-        assertThat(InterleavedRows.applies(GgmlType.Q4_0, 64, 2048)).isEqualTo(wide);
-        assertThat(InterleavedRows.applies(GgmlType.Q8_0, 50257, 256)).isEqualTo(wide);
-        assertThat(InterleavedRows.applies(GgmlType.Q8_0, 31, 256)).isFalse();
-        assertThat(InterleavedRows.applies(GgmlType.Q6_K, 64, 256)).isEqualTo(wide);
+    void appliesToWholeGroupsOfTheTypesWithKernels() {
+        assertThat(InterleavedRows.applies(GgmlType.Q4_0, 64, 2048)).isTrue();
+        assertThat(InterleavedRows.applies(GgmlType.Q8_0, 50257, 256)).isTrue();
+        assertThat(InterleavedRows.applies(GgmlType.Q8_0, GROUP - 1, 256)).isFalse();
+        assertThat(InterleavedRows.applies(GgmlType.Q6_K, 64, 256)).isTrue();
         assertThat(InterleavedRows.applies(GgmlType.Q6_K, 64, 96)).isFalse();
-        assertThat(InterleavedRows.applies(GgmlType.Q4_K, 64, 256)).isEqualTo(wide);
-        assertThat(InterleavedRows.applies(GgmlType.Q5_0, 64, 128)).isEqualTo(wide);
+        assertThat(InterleavedRows.applies(GgmlType.Q4_K, 64, 256)).isTrue();
+        assertThat(InterleavedRows.applies(GgmlType.Q5_0, 64, 128)).isTrue();
         assertThat(InterleavedRows.applies(GgmlType.Q5_K, 64, 256)).isFalse();
         assertThat(InterleavedRows.applies(GgmlType.F16, 64, 256)).isFalse();
+    }
+
+    /** A group is a vector's 16-bit lanes, and a line one vector: what makes every layout lane-wise at any width. */
+    @Test
+    void aGroupIsOneVectorOfSixteenBitLanes() {
+        assertThat(GROUP).isEqualTo(ShortVector.SPECIES_PREFERRED.length());
+        assertThat(InterleavedRows.LINE).isEqualTo(2 * GROUP);
+        assertThat(InterleavedRows.FLOATS.length()).isEqualTo(InterleavedRows.HALF);
     }
 
     /** Where a block's fp16 scale lies: first, except in Q6_K. */
@@ -303,7 +312,7 @@ class InterleavedRowsTest {
         WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols);
         InterleavedRows grouped = InterleavedRows.of(type, w.data(), 0, rows, cols, null);
         assertThat(grouped).isNotNull();
-        assertThat(grouped.groups()).isEqualTo(rows / 32);
+        assertThat(grouped.groups()).isEqualTo(rows / GROUP);
         ActivationFormat f = ActivationFormat.forWeights(type);
         float[] codes = new float[cols];
         float[] scales = new float[cols / f.blockSize()];
@@ -313,18 +322,18 @@ class InterleavedRowsTest {
         InterleavedRows.prepare(codes, codes16, sums, cols);
         float[] out = new float[rows + 3];
         for (int g = 0; g < grouped.groups(); g++) {
-            grouped.dot(g, codes16, sums, scales, out, 3 + 32 * g);
+            grouped.dot(g, codes16, sums, scales, out, 3 + GROUP * g);
         }
         // a row comes out the same whether its group is computed alone or with its pair's other group
         float[] pairs = new float[rows + 5];
         for (int g = 0; g + 1 < grouped.groups(); g += 2) {
-            grouped.dotPair(g, codes16, sums, scales, pairs, 5 + 32 * g);
-            for (int r = 32 * g; r < 32 * g + 64; r++) {
+            grouped.dotPair(g, codes16, sums, scales, pairs, 5 + GROUP * g);
+            for (int r = GROUP * g; r < GROUP * g + PAIR; r++) {
                 assertThat(pairs[5 + r]).as("%s %s, row %d in a pair", type, what, r).isEqualTo(out[3 + r]);
             }
         }
         float[] row = new float[cols];
-        for (int r = 0; r < grouped.groups() * 32; r++) {
+        for (int r = 0; r < grouped.groups() * GROUP; r++) {
             w.dequantizeRow(r, row, 0);
             double exact = 0;
             double magnitude = 0;

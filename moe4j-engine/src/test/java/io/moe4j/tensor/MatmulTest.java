@@ -136,7 +136,7 @@ class MatmulTest {
         int rows = 101;
         byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
         WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols, true);
-        assertThat(w.interleaved(null) != null).as("regrouped where the machine has 512-bit vectors")
+        assertThat(w.interleaved(null) != null).as("regrouped wherever the type has kernels")
                 .isEqualTo(InterleavedRows.applies(type, rows, cols));
         assertMatchesNaiveProduct(w, new int[] {1, 2, 3, 5, 40}, rnd);
     }
@@ -149,7 +149,8 @@ class MatmulTest {
         int rows = 160;
         byte[] data = TestData.randomBlocks(type, rows * cols / type.blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
         WeightMatrix w = new WeightMatrix("w", BlockFormats.of(type), MemorySegment.ofArray(data), 0, rows, cols, true);
-        float[][] x = new float[7][];
+        // the most the regrouped rows take at once on this machine's vectors (narrower than 512 bits: decode only)
+        float[][] x = new float[Math.min(7, InterleavedRows.maxBatch(type))][];
         for (int t = 0; t < x.length; t++) {
             x[t] = TestData.gaussian(rnd, cols, 1.0);
         }
@@ -291,7 +292,8 @@ class MatmulTest {
         int cols = 256;
         // decode products of Q4_0 matrices with whole pairs of item pairs: their rows are split in folded order, two
         // streams half a matrix apart (one with an odd count of pairs in each half)
-        int[] rows = {1024, 1152, 640};
+        int folded = 2 * InterleavedRows.PAIR; // the rows of two pairs of groups: 128 with 512-bit vectors
+        int[] rows = {8 * folded, 9 * folded, 5 * folded};
         WeightMatrix[] w = new WeightMatrix[rows.length];
         for (int i = 0; i < rows.length; i++) {
             byte[] data = TestData.randomBlocks(GgmlType.Q4_0, rows[i] * cols / 32, rnd, () -> rnd.nextGaussian() * 0.02);
@@ -314,11 +316,50 @@ class MatmulTest {
                 for (int i = 0; i < rows.length; i++) {
                     InterleavedRows groups = w[i].interleaved(pool);
                     float[] expected = new float[rows[i]];
-                    for (int g = 0; g < rows[i] / 32; g += 2) {
-                        groups.dotPair(g, codes16, sums, scales, expected, 32 * g);
+                    for (int g = 0; g < rows[i] / InterleavedRows.GROUP; g += 2) {
+                        groups.dotPair(g, codes16, sums, scales, expected, InterleavedRows.GROUP * g);
                     }
                     float[] actual = java.util.Arrays.copyOfRange(products[i].out()[0], 3, rows[i] + 3);
                     assertThat(actual).as("%d rows, %d threads", rows[i], threads).containsExactly(expected);
+                }
+            }
+        }
+    }
+
+    /**
+     * A folded decode product beside a batch through the float kernels' panels in one operation: the operation aligns
+     * its chunks to the folded order's grid, which whole panels fit too (aligned to panels only, a chunk cut a folded
+     * product's item pair and the operation failed).
+     */
+    @Test
+    void foldedProductsBesidePanelsOfABatchGiveWhatEachGivesAlone() {
+        Random rnd = new Random(31);
+        int cols = 512;
+        int folded = 2 * InterleavedRows.PAIR;
+        GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_0};
+        int[] rows = {8 * folded, 3 * folded + 40, 4 * folded};
+        int[] tokens = {1, 40, 1};
+        for (int threads : new int[] {2, 3}) {
+            try (ComputePool pool = new ComputePool(threads)) {
+                Product[] together = new Product[types.length];
+                float[][][] alone = new float[types.length][][];
+                for (int i = 0; i < types.length; i++) {
+                    byte[] data = TestData.randomBlocks(types[i], rows[i] * cols / 32, rnd, () -> rnd.nextGaussian() * 0.02);
+                    WeightMatrix w = new WeightMatrix("w" + i, BlockFormats.of(types[i]), MemorySegment.ofArray(data), 0, rows[i], cols, true);
+                    float[][] x = new float[tokens[i]][];
+                    for (int t = 0; t < x.length; t++) {
+                        x[t] = TestData.gaussian(rnd, cols, 1.0);
+                    }
+                    alone[i] = new float[x.length][rows[i]];
+                    Matmul.apply(pool, w, x, 0, alone[i], 0);
+                    together[i] = new Product(w, x, 0, new float[x.length][rows[i] + 1], 1);
+                }
+                applyAll(pool, together);
+                for (int i = 0; i < types.length; i++) {
+                    for (int t = 0; t < tokens[i]; t++) {
+                        float[] actual = java.util.Arrays.copyOfRange(together[i].out()[t], 1, rows[i] + 1);
+                        assertThat(actual).as("%s token %d, %d threads", types[i], t, threads).containsExactly(alone[i][t]);
+                    }
                 }
             }
         }
