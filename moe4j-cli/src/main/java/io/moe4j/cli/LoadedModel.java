@@ -3,6 +3,7 @@ package io.moe4j.cli;
 import io.moe4j.model.Architectures;
 import io.moe4j.model.LoadOptions;
 import io.moe4j.model.MoeModel;
+import io.moe4j.tensor.VectorMath;
 import io.moe4j.tokenizer.Tokenizer;
 
 import java.io.PrintStream;
@@ -30,6 +31,10 @@ record LoadedModel(MoeModel model, Tokenizer tokenizer) implements AutoCloseable
         log.printf("moe4j: loaded %s (%s, %d layers, %d experts top-%d, %.1fM params) in %.2f s%n",
                 path.getFileName(), c.architecture(), c.layerCount(), c.expertCount(), c.expertsPerToken(),
                 model.parameterCount() / 1e6, (System.nanoTime() - start) / 1e9);
+        if (!VectorMath.floatVectorsNative()) {
+            log.printf("moe4j: this JVM's vectors are %d bits; the float kernels need 256 and run here without vector"
+                    + " instructions (slow)%n", VectorMath.machineVectorBits());
+        }
         return new LoadedModel(model, tokenizer);
     }
 

@@ -87,10 +87,15 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
         this.blockBytes = blockBytes;
     }
 
-    /** Whether this class has a regrouped copy and kernels for {@code type}. */
-    private static boolean applies(GgmlType type) {
+    /**
+     * Whether this class has a regrouped copy and kernels for {@code type} on this machine's vectors. Q5_0's kernel
+     * looks up a table of sixteen products in each vector, which takes sixteen 16-bit lanes (256 bits); with 128-bit
+     * vectors the index wrapped at eight and the products came out wrong.
+     */
+    static boolean hasKernels(GgmlType type) {
         return switch (type) {
-            case Q4_0, Q5_0, Q8_0, Q4_K, Q6_K -> true;
+            case Q4_0, Q8_0, Q4_K, Q6_K -> true;
+            case Q5_0 -> GROUP >= 16;
             default -> false;
         };
     }
@@ -138,7 +143,7 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
      * as every machine the Vector API compiles for has.
      */
     static boolean applies(GgmlType type, int rows, int cols) {
-        return applies(type) && rows >= GROUP && cols % type.blockSize() == 0 && SHORTS.vectorBitSize() >= 128;
+        return hasKernels(type) && rows >= GROUP && cols % type.blockSize() == 0 && SHORTS.vectorBitSize() >= 128;
     }
 
     /**
@@ -175,10 +180,14 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
 
     /**
      * The regrouped copy of the whole groups among {@code rows} rows of {@code type} starting at {@code offset},
-     * made by the threads of {@code pool} (or the calling thread if null); null if the memory budget is spent or a
-     * block's scale is infinite or NaN (which the kernels' scale conversion does not carry).
+     * made by the threads of {@code pool} (or the calling thread if null); null if the type has no kernels on this
+     * machine's vectors ({@link #hasKernels}), the memory budget is spent or a block's scale is infinite or NaN (which
+     * the kernels' scale conversion does not carry).
      */
     static InterleavedRows of(GgmlType type, MemorySegment src, long offset, int rows, int cols, ComputePool pool) {
+        if (!hasKernels(type)) {
+            return null;
+        }
         int blocks = cols / type.blockSize();
         int groups = rows / GROUP;
         int blockBytes = (int) type.byteSize(type.blockSize());

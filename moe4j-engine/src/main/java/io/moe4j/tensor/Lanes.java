@@ -16,9 +16,17 @@ import java.nio.ByteOrder;
  * Vector shapes the block decoders share: as many bytes, shorts and ints as there are float lanes, so a
  * run of stored codes widens to exactly one float vector. Block layouts group values in runs of 16 or 32,
  * which every float species up to 512 bits divides.
+ *
+ * <p>At least 256 bits: the Vector API has no vector of four bytes for four float lanes to widen from. On a machine
+ * whose vectors are 128 bits (NEON; or {@code -XX:MaxVectorSize=16}), where these classes failed to initialize, the
+ * float code runs in 256-bit vectors that the JIT does not compile to vector instructions: correct and slow
+ * ({@link #NATIVE} says which, for the launcher to tell the user). The regrouped decode copies' kernels use the
+ * machine's own width ({@link InterleavedRows}).
  */
 final class Lanes {
-    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_256;
+    /** Whether {@link #FLOATS} is the machine's own width, which the JIT compiles to vector instructions. */
+    static final boolean NATIVE = FLOATS == FloatVector.SPECIES_PREFERRED;
     static final int LENGTH = FLOATS.length();
     static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(LENGTH * 8));
     static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(LENGTH * 16));

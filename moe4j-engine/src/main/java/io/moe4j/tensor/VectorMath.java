@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /** Float-vector primitives used by the model: dot products, scaled adds, RMS norm, softmax. */
 public final class VectorMath {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** The decoders' float vectors ({@link Lanes}): the machine's widest, at least 256 bits. */
+    static final VectorSpecies<Float> F = Lanes.FLOATS;
 
     private VectorMath() {
     }
@@ -449,6 +450,19 @@ public final class VectorMath {
         for (; i < n; i++) {
             dst[dstOffset + i * KEY_BLOCK] = toHalf(src[srcOffset + i]);
         }
+    }
+
+    /**
+     * Whether the float kernels run in the machine's own vectors: false where those are narrower than 256 bits
+     * ({@link Lanes}), and the kernels run as the Vector API's Java code, many times slower.
+     */
+    public static boolean floatVectorsNative() {
+        return Lanes.NATIVE;
+    }
+
+    /** The width of the machine's vectors as the JVM uses them, in bits. */
+    public static int machineVectorBits() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize();
     }
 
     public static float toHalf(float x) {
