@@ -12,6 +12,7 @@ import io.moe4j.tensor.LargePages;
 import io.moe4j.tensor.OperationTimes;
 import io.moe4j.tensor.PageBacking;
 import io.moe4j.tensor.ProductTimes;
+import io.moe4j.tensor.VectorMath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,8 +80,11 @@ final class BenchCommand implements Runnable {
             if (json) {
                 printJson(model, results, bytesPerToken, memory, copies);
             } else {
-                System.out.printf(Locale.ROOT, "model: %s (%s), threads: %d, weights read per decoded token: %.1f MB%n",
-                        modelOptions.model.getFileName(), model.config().architecture(), pool.threads(), bytesPerToken / 1e6);
+                // the vector width decides which kernels run (InterleavedRows, Lanes): figures from machines whose
+                // JVMs use different widths are not comparable
+                System.out.printf(Locale.ROOT, "model: %s (%s), threads: %d, vectors: %d-bit%s, weights read per decoded token: %.1f MB%n",
+                        modelOptions.model.getFileName(), model.config().architecture(), pool.threads(), VectorMath.machineVectorBits(),
+                        VectorMath.floatVectorsNative() ? "" : " (float kernels without vector instructions)", bytesPerToken / 1e6);
                 for (Benchmark.Measurement m : results) {
                     System.out.printf(Locale.ROOT, "%-12s %10.2f ± %.2f tok/s   (median %.2f, best %.2f)%n", m.name(),
                             m.meanTokensPerSecond(), m.sdTokensPerSecond(), m.medianTokensPerSecond(), m.bestTokensPerSecond());
@@ -164,6 +168,7 @@ final class BenchCommand implements Runnable {
         root.put("model", modelOptions.model.toString());
         root.put("architecture", model.config().architecture());
         root.put("threads", modelOptions.threads);
+        root.put("vector_bits", VectorMath.machineVectorBits());
         root.put("n_depth", depth);
         root.put("weight_bytes_per_token", bytesPerToken);
         if (memory != null) {

@@ -15,7 +15,8 @@ class BenchCommandTest {
     void reportsDecodeAgainstTheMemoryReadSpeed() throws Exception {
         Console text = Console.run("bench", "-m", MODEL, "-p", "0", "-n", "4", "-r", "1", "-t", "2");
         assertThat(text.exitCode()).as(text.err()).isZero();
-        assertThat(text.out()).containsPattern("tg4 +[0-9.]+ ± [0-9.]+ tok/s")
+        assertThat(text.out()).containsPattern("threads: 2, vectors: (128|256|512)-bit")
+                .containsPattern("tg4 +[0-9.]+ ± [0-9.]+ tok/s")
                 .containsPattern("decode weight bandwidth: [0-9.]+ GB/s \\(median run [0-9.]+ GB/s\\), [0-9]+% of the memory read speed")
                 .containsPattern("memory read speed, 2 threads, right after: [0-9.]+ GB/s \\(median of 7 reads of 256 MB, ([0-9]+% in 2 MB pages|page size unknown)\\)")
                 .containsPattern("weight copies: [0-9,]+ MB in memory, ([0-9]+% in 2 MB pages|page size unknown)")
@@ -26,6 +27,7 @@ class BenchCommandTest {
         assertThat(json.exitCode()).as(json.err()).isZero();
         JsonNode root = new ObjectMapper().readTree(json.out());
         assertThat(root.get("memory_read_gb_per_second").asDouble()).isPositive();
+        assertThat(root.get("vector_bits").asInt()).isIn(128, 256, 512);
         assertThat(root.get("weight_copies_bytes").asLong()).isPositive(); // the Q4_0 matrices' row-grouped copies
         for (String share : new String[] {"memory_read_huge_page_share", "weight_copies_huge_page_share"}) {
             assertThat(root.has(share)).as(share).isTrue();
