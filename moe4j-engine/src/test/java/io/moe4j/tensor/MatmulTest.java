@@ -100,31 +100,8 @@ class MatmulTest {
     void productsAppliedTogetherEqualProductsAppliedAlone() {
         Random rnd = new Random(5);
         GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.F32, GgmlType.Q4_K};
-        int[] tokens = {1, 2, 5, 1};
-        Product[] together = new Product[types.length];
-        float[][][] alone = new float[types.length][][];
         try (ComputePool pool = new ComputePool(2)) {
-            for (int i = 0; i < types.length; i++) {
-                int cols = 512;
-                int rows = 40 + 13 * i;
-                byte[] data = TestData.randomBlocks(types[i], rows * cols / types[i].blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
-                WeightMatrix w = new WeightMatrix("w" + i, BlockFormats.of(types[i]), MemorySegment.ofArray(data), 0, rows, cols);
-                float[][] x = new float[tokens[i]][];
-                for (int t = 0; t < x.length; t++) {
-                    x[t] = TestData.gaussian(rnd, cols, 1.0);
-                }
-                alone[i] = new float[x.length][rows];
-                Matmul.apply(pool, w, x, 0, alone[i], 0);
-                together[i] = new Product(w, x, 0, new float[x.length][rows + 1], 1);
-            }
-            applyAll(pool, together);
-        }
-        for (int i = 0; i < types.length; i++) {
-            for (int t = 0; t < tokens[i]; t++) {
-                float[] expected = alone[i][t];
-                float[] actual = java.util.Arrays.copyOfRange(together[i].out()[t], 1, expected.length + 1);
-                assertThat(actual).as("%s token %d", types[i], t).containsExactly(expected);
-            }
+            assertTogetherAsAlone(pool, rnd, types, new int[] {40, 53, 66, 79}, new int[] {1, 2, 5, 1}, 512, false, 1);
         }
     }
 
@@ -170,34 +147,12 @@ class MatmulTest {
         // a prefill's products through the float kernels (panels for many tokens on short rows, row quads otherwise)
         // share one operation; rows not a multiple of a panel leave padding between them that no product owns
         Random rnd = new Random(41);
-        int cols = 256;
         GgmlType[] types = {GgmlType.F16, GgmlType.Q8_0, GgmlType.Q6_K, GgmlType.Q4_0};
-        int[] rows = {70, 33, 129, 64};
-        int[] tokens = {80, 24, 80, 5};
-        Product[] together = new Product[types.length];
-        float[][][] alone = new float[types.length][][];
         try (ComputePool pool = new ComputePool(2)) {
-            for (int i = 0; i < types.length; i++) {
-                byte[] data = TestData.randomBlocks(types[i], rows[i] * cols / types[i].blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
-                WeightMatrix w = new WeightMatrix("w" + i, BlockFormats.of(types[i]), MemorySegment.ofArray(data), 0, rows[i], cols);
-                float[][] x = new float[tokens[i]][];
-                for (int t = 0; t < x.length; t++) {
-                    x[t] = TestData.gaussian(rnd, cols, 1.0);
-                }
-                alone[i] = new float[x.length][rows[i]];
-                Matmul.apply(pool, w, x, 0, alone[i], 0);
-                together[i] = new Product(w, x, 0, new float[x.length][rows[i] + 2], 2);
-            }
-            applyAll(pool, together);
-        }
-        for (int i = 0; i < types.length; i++) {
-            for (int t = 0; t < tokens[i]; t++) {
-                float[] actual = java.util.Arrays.copyOfRange(together[i].out()[t], 2, rows[i] + 2);
-                assertThat(actual).as("%s token %d", types[i], t).containsExactly(alone[i][t]);
-                assertThat(together[i].out()[t][0]).as("%s token %d: before its offset", types[i], t).isZero();
-            }
+            assertTogetherAsAlone(pool, rnd, types, new int[] {70, 33, 129, 64}, new int[] {80, 24, 80, 5}, 256, false, 2);
         }
     }
+
 
     @Test
     void batchesSharingRowsInOneOperationEqualBatchesAlone() {
@@ -334,33 +289,41 @@ class MatmulTest {
     @Test
     void foldedProductsBesidePanelsOfABatchGiveWhatEachGivesAlone() {
         Random rnd = new Random(31);
-        int cols = 512;
         int folded = 2 * InterleavedRows.PAIR;
         GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_0};
-        int[] rows = {8 * folded, 3 * folded + 40, 4 * folded};
-        int[] tokens = {1, 40, 1};
         for (int threads : new int[] {2, 3}) {
             try (ComputePool pool = new ComputePool(threads)) {
-                Product[] together = new Product[types.length];
-                float[][][] alone = new float[types.length][][];
-                for (int i = 0; i < types.length; i++) {
-                    byte[] data = TestData.randomBlocks(types[i], rows[i] * cols / 32, rnd, () -> rnd.nextGaussian() * 0.02);
-                    WeightMatrix w = new WeightMatrix("w" + i, BlockFormats.of(types[i]), MemorySegment.ofArray(data), 0, rows[i], cols, true);
-                    float[][] x = new float[tokens[i]][];
-                    for (int t = 0; t < x.length; t++) {
-                        x[t] = TestData.gaussian(rnd, cols, 1.0);
-                    }
-                    alone[i] = new float[x.length][rows[i]];
-                    Matmul.apply(pool, w, x, 0, alone[i], 0);
-                    together[i] = new Product(w, x, 0, new float[x.length][rows[i] + 1], 1);
-                }
-                applyAll(pool, together);
-                for (int i = 0; i < types.length; i++) {
-                    for (int t = 0; t < tokens[i]; t++) {
-                        float[] actual = java.util.Arrays.copyOfRange(together[i].out()[t], 1, rows[i] + 1);
-                        assertThat(actual).as("%s token %d, %d threads", types[i], t, threads).containsExactly(alone[i][t]);
-                    }
-                }
+                assertTogetherAsAlone(pool, rnd, types, new int[] {8 * folded, 3 * folded + 40, 4 * folded}, new int[] {1, 40, 1}, 512, true, 1);
+            }
+        }
+    }
+
+    /**
+     * Random products of {@code types}, with {@code rows} and {@code tokens} each, applied alone and then as one
+     * operation (outputs at {@code offset}): each token's rows must come out the same, and nothing before the offset
+     * be written.
+     */
+    private static void assertTogetherAsAlone(ComputePool pool, Random rnd, GgmlType[] types, int[] rows, int[] tokens, int cols,
+                                              boolean interleave, int offset) {
+        Product[] together = new Product[types.length];
+        float[][][] alone = new float[types.length][][];
+        for (int i = 0; i < types.length; i++) {
+            byte[] data = TestData.randomBlocks(types[i], rows[i] * cols / types[i].blockSize(), rnd, () -> rnd.nextGaussian() * 0.02);
+            WeightMatrix w = new WeightMatrix("w" + i, BlockFormats.of(types[i]), MemorySegment.ofArray(data), 0, rows[i], cols, interleave);
+            float[][] x = new float[tokens[i]][];
+            for (int t = 0; t < x.length; t++) {
+                x[t] = TestData.gaussian(rnd, cols, 1.0);
+            }
+            alone[i] = new float[x.length][rows[i]];
+            Matmul.apply(pool, w, x, 0, alone[i], 0);
+            together[i] = new Product(w, x, 0, new float[x.length][rows[i] + offset], offset);
+        }
+        applyAll(pool, together);
+        for (int i = 0; i < types.length; i++) {
+            for (int t = 0; t < tokens[i]; t++) {
+                float[] actual = java.util.Arrays.copyOfRange(together[i].out()[t], offset, rows[i] + offset);
+                assertThat(actual).as("%s token %d, %d threads", types[i], t, pool.threads()).containsExactly(alone[i][t]);
+                assertThat(together[i].out()[t][0]).as("%s token %d: before its offset", types[i], t).isZero();
             }
         }
     }
