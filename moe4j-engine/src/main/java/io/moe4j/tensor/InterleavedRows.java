@@ -88,13 +88,13 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
     }
 
     /**
-     * Whether this class has a regrouped copy and kernels for {@code type} on this machine's vectors. Q5_0's kernel
-     * looks up a table of sixteen products in each vector, which takes sixteen 16-bit lanes (256 bits); with 128-bit
-     * vectors the index wrapped at eight and the products came out wrong.
+     * Whether this class has a regrouped copy and kernels for {@code type} on this machine's vectors: at least 128 bits
+     * (eight rows a group). Q5_0's kernel looks up a table of sixteen products in each vector, which takes sixteen
+     * 16-bit lanes (256 bits); with 128-bit vectors the index wrapped at eight and the products came out wrong.
      */
     static boolean hasKernels(GgmlType type) {
         return switch (type) {
-            case Q4_0, Q8_0, Q4_K, Q6_K -> true;
+            case Q4_0, Q8_0, Q4_K, Q6_K -> GROUP >= 8;
             case Q5_0 -> GROUP >= 16;
             default -> false;
         };
@@ -138,12 +138,9 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
         }
     }
 
-    /**
-     * Whether a matrix of this type and shape can be regrouped here: vectors of at least 128 bits (eight rows a group),
-     * as every machine the Vector API compiles for has.
-     */
+    /** Whether a matrix of this type and shape can be regrouped here ({@link #hasKernels}, and a whole group of rows). */
     static boolean applies(GgmlType type, int rows, int cols) {
-        return hasKernels(type) && rows >= GROUP && cols % type.blockSize() == 0 && SHORTS.vectorBitSize() >= 128;
+        return hasKernels(type) && rows >= GROUP && cols % type.blockSize() == 0;
     }
 
     /**

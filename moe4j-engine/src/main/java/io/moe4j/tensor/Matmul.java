@@ -499,7 +499,7 @@ public final class Matmul {
             return item % 2 == 0 ? item / 2 : half + item / 2;
         }
 
-        /** Where item {@code item}'s 64 results go: at its rows, or aside in item order. */
+        /** Where item {@code item}'s results (a pair of groups' rows) go: at its rows, or aside in item order. */
         private static int at(Product p, int item, int half, float[] aside, int asideOffset) {
             return aside == null ? p.outOffset + pairOf(item, half) * InterleavedRows.PAIR : asideOffset + item * InterleavedRows.PAIR;
         }
