@@ -32,7 +32,7 @@ record LoadedModel(MoeModel model, Tokenizer tokenizer) implements AutoCloseable
                 path.getFileName(), c.architecture(), c.layerCount(), c.expertCount(), c.expertsPerToken(),
                 model.parameterCount() / 1e6, (System.nanoTime() - start) / 1e9);
         if (!VectorMath.floatVectorsNative()) {
-            log.printf("moe4j: this JVM's vectors are %d bits; the float kernels need 256 and run here without vector"
+            log.printf("moe4j: this JVM's vectors are %d bits; the float kernels need 128 and run here without vector"
                     + " instructions (slow)%n", VectorMath.machineVectorBits());
         }
         return new LoadedModel(model, tokenizer);

@@ -333,9 +333,11 @@ abstract sealed class InterleavedRows permits InterleavedQ4_0, InterleavedQ5_0, 
                     + codes16[b + 4] + codes16[b + 5] + codes16[b + 6] + codes16[b + 7]);
         }
         int k = 0;
-        // a run of four codes is one 64-bit lane: shifted up by 16 bits, each code's lane holds the one before it
-        for (; k + Lanes.SHORTS.length() <= end; k += Lanes.SHORTS.length()) {
-            ShortVector c = ShortVector.fromArray(Lanes.SHORTS, codes16, k);
+        // a run of four codes is one 64-bit lane: shifted up by 16 bits, each code's lane holds the one before it (in
+        // the kernels' vectors, at least 128 bits: Lanes.SHORTS is 64 with 128-bit float vectors, one long, which the JIT
+        // does not compile to vector instructions)
+        for (; k + SHORTS.length() <= end; k += SHORTS.length()) {
+            ShortVector c = ShortVector.fromArray(SHORTS, codes16, k);
             ShortVector previous = c.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 16).reinterpretAsShorts();
             c.sub(previous.lanewise(VectorOperators.LSHL, 4)).intoArray(codes16, cols + k);
         }

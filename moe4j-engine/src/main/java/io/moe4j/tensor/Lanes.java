@@ -10,25 +10,27 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Vector shapes the block decoders share: as many bytes, shorts and ints as there are float lanes, so a
- * run of stored codes widens to exactly one float vector. Block layouts group values in runs of 16 or 32,
- * which every float species up to 512 bits divides.
+ * Vector shapes the block decoders share: the machine's own float vectors, and as many shorts and ints as there are
+ * float lanes, so that a run of stored codes widens to exactly one float vector. Block layouts group values in runs
+ * of 16 or 32, which every float species from 128 to 512 bits divides.
  *
- * <p>At least 256 bits: the Vector API has no vector of four bytes for four float lanes to widen from. On a machine
- * whose vectors are 128 bits (NEON; or {@code -XX:MaxVectorSize=16}), where these classes failed to initialize, the
- * float code runs in 256-bit vectors that the JIT does not compile to vector instructions: correct and slow
- * ({@link #NATIVE} says which, for the launcher to tell the user). The regrouped decode copies' kernels use the
- * machine's own width ({@link InterleavedRows}).
+ * <p>Codes are read through {@link #unsignedBytes} and {@link #signedBytes}: with eight or more float lanes a byte
+ * vector of as many lanes, widened; with four (128-bit vectors: NEON, or {@code -XX:MaxVectorSize=16}), for which
+ * the Vector API has no vector of four bytes, one 32-bit word broadcast and each lane shifting out its own byte.
+ * (Until 2026-12-01 these classes took 256-bit vectors at the least, which a 128-bit machine's JIT does not compile
+ * to vector instructions: tiny-code-moe Q8_0 prefilled at 26 tok/s there, against 3,573 at 256 bits.)
  */
 final class Lanes {
-    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.length() >= 4 ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_128;
     /** Whether {@link #FLOATS} is the machine's own width, which the JIT compiles to vector instructions. */
     static final boolean NATIVE = FLOATS == FloatVector.SPECIES_PREFERRED;
     static final int LENGTH = FLOATS.length();
-    static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(LENGTH * 8));
+    /** Bytes for {@link #LENGTH} lanes, or null with four lanes (no 32-bit byte vector): those read a word instead. */
+    private static final VectorSpecies<Byte> BYTES = LENGTH >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LENGTH * 8)) : null;
     static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(LENGTH * 16));
     static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(LENGTH * 32));
     /** 0, 1, 2, ... as ints: the lane number, for picking one bit per lane out of a packed word. */
@@ -68,19 +70,29 @@ final class Lanes {
         return FloatVector.broadcast(FLOATS, v);
     }
 
-    /** {@link #LENGTH} bytes at {@code offset}. */
-    static ByteVector bytes(MemorySegment data, long offset) {
-        return ByteVector.fromMemorySegment(BYTES, data, offset, ByteOrder.LITTLE_ENDIAN);
+    /** With four lanes: how far each lane shifts a little-endian word right to bring its own byte to the bottom. */
+    private static final IntVector BYTE_DOWN = LENGTH == 4 ? IntVector.fromArray(INTS, new int[] {0, 8, 16, 24}, 0) : null;
+    /** With four lanes: how far each lane shifts a word left to bring its own byte to the top (for the sign). */
+    private static final IntVector BYTE_UP = LENGTH == 4 ? IntVector.fromArray(INTS, new int[] {24, 16, 8, 0}, 0) : null;
+    private static final ValueLayout.OfInt WORD = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The {@link #LENGTH} bytes at {@code offset}, unsigned, one to a lane. */
+    static IntVector unsignedBytes(MemorySegment data, long offset) {
+        if (BYTES == null) {
+            return IntVector.broadcast(INTS, data.get(WORD, offset)).lanewise(VectorOperators.LSHR, BYTE_DOWN).and(0xFF);
+        }
+        return (IntVector) ByteVector.fromMemorySegment(BYTES, data, offset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
     }
 
-    /** Signed bytes widened to floats. */
-    static FloatVector toFloats(ByteVector b) {
-        return (FloatVector) b.convertShape(VectorOperators.B2F, FLOATS, 0);
-    }
-
-    /** Unsigned bytes widened to ints. */
-    static IntVector toUnsignedInts(ByteVector b) {
-        return (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+    /** The {@link #LENGTH} bytes at {@code offset}, signed, as floats. */
+    static FloatVector signedBytes(MemorySegment data, long offset) {
+        if (BYTES == null) {
+            return toFloats(IntVector.broadcast(INTS, data.get(WORD, offset)).lanewise(VectorOperators.LSHL, BYTE_UP)
+                    .lanewise(VectorOperators.ASHR, 24));
+        }
+        return (FloatVector) ByteVector.fromMemorySegment(BYTES, data, offset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, FLOATS, 0);
     }
 
     static FloatVector toFloats(IntVector i) {

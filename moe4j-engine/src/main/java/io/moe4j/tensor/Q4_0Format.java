@@ -30,7 +30,7 @@ final class Q4_0Format extends QuantizedFormat {
     void decodeBlock(MemorySegment data, long offset, float[] dst, int dstOffset) {
         float d = Bits.f16(data, offset);
         for (int j = 0; j < 16; j += Lanes.LENGTH) {
-            IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, offset + 2 + j));
+            IntVector q = Lanes.unsignedBytes(data, offset + 2 + j);
             Lanes.toFloats(q.and(0x0F).sub(8)).mul(d).intoArray(dst, dstOffset + j);
             Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub(8)).mul(d).intoArray(dst, dstOffset + j + 16);
         }
@@ -46,7 +46,7 @@ final class Q4_0Format extends QuantizedFormat {
             int xo = xOffset + b * 32;
             FloatVector sum = FloatVector.zero(Lanes.FLOATS);
             for (int j = 0; j < 16; j += Lanes.LENGTH) {
-                IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, at + 2 + j));
+                IntVector q = Lanes.unsignedBytes(data, at + 2 + j);
                 sum = Lanes.toFloats(q.and(0x0F).sub(8)).fma(FloatVector.fromArray(Lanes.FLOATS, x, xo + j), sum);
                 sum = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub(8)).fma(FloatVector.fromArray(Lanes.FLOATS, x, xo + j + 16), sum);
             }
@@ -77,10 +77,10 @@ final class Q4_0Format extends QuantizedFormat {
                 for (int j = 0; j < 16; j += Lanes.LENGTH) {
                     FloatVector lo = FloatVector.fromArray(Lanes.FLOATS, x, xo + j);
                     FloatVector hi = FloatVector.fromArray(Lanes.FLOATS, x, xo + j + 16);
-                    IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, o0 + at + 2 + j));
+                    IntVector q = Lanes.unsignedBytes(data, o0 + at + 2 + j);
                     sum0 = Lanes.toFloats(q.and(0x0F).sub(8)).fma(lo, sum0);
                     sum0 = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub(8)).fma(hi, sum0);
-                    q = Lanes.toUnsignedInts(Lanes.bytes(data, o1 + at + 2 + j));
+                    q = Lanes.unsignedBytes(data, o1 + at + 2 + j);
                     sum1 = Lanes.toFloats(q.and(0x0F).sub(8)).fma(lo, sum1);
                     sum1 = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub(8)).fma(hi, sum1);
                 }

@@ -37,7 +37,7 @@ final class Q4_1Format extends QuantizedFormat {
             FloatVector qx = FloatVector.zero(Lanes.FLOATS);
             FloatVector xs = FloatVector.zero(Lanes.FLOATS);
             for (int j = 0; j < 16; j += Lanes.LENGTH) {
-                IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, at + 4 + j));
+                IntVector q = Lanes.unsignedBytes(data, at + 4 + j);
                 FloatVector x0 = FloatVector.fromArray(Lanes.FLOATS, x, xo + j);
                 FloatVector x1 = FloatVector.fromArray(Lanes.FLOATS, x, xo + j + 16);
                 qx = Lanes.toFloats(q.and(0x0F)).fma(x0, qx);

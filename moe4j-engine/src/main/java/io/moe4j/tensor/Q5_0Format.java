@@ -23,7 +23,7 @@ final class Q5_0Format extends QuantizedFormat {
         float d = Bits.f16(data, offset);
         IntVector qh = IntVector.broadcast(Lanes.INTS, Bits.u32(data, offset + 2));
         for (int j = 0; j < 16; j += Lanes.LENGTH) {
-            IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, offset + 6 + j));
+            IntVector q = Lanes.unsignedBytes(data, offset + 6 + j);
             IntVector bit = Lanes.IOTA.add(j);
             IntVector high0 = qh.lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 4);
             IntVector high1 = qh.lanewise(VectorOperators.LSHR, bit.add(12)).and(0x10);
@@ -43,7 +43,7 @@ final class Q5_0Format extends QuantizedFormat {
             IntVector qh = IntVector.broadcast(Lanes.INTS, Bits.u32(data, at + 2));
             FloatVector sum = FloatVector.zero(Lanes.FLOATS);
             for (int j = 0; j < 16; j += Lanes.LENGTH) {
-                IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, at + 6 + j));
+                IntVector q = Lanes.unsignedBytes(data, at + 6 + j);
                 IntVector bit = Lanes.IOTA.add(j);
                 IntVector high0 = qh.lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 4);
                 IntVector high1 = qh.lanewise(VectorOperators.LSHR, bit.add(12)).and(0x10);

@@ -41,7 +41,7 @@ final class Q5_1Format extends QuantizedFormat {
             FloatVector qx = FloatVector.zero(Lanes.FLOATS);
             FloatVector xs = FloatVector.zero(Lanes.FLOATS);
             for (int j = 0; j < 16; j += Lanes.LENGTH) {
-                IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, at + 8 + j));
+                IntVector q = Lanes.unsignedBytes(data, at + 8 + j);
                 IntVector bit = Lanes.IOTA.add(j);
                 IntVector high0 = qh.lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 4);
                 IntVector high1 = qh.lanewise(VectorOperators.LSHR, bit.add(12)).and(0x10);

@@ -38,8 +38,8 @@ final class Q6_KFormat extends QuantizedFormat {
             for (int half = 0; half < 2; half++) {
                 long nibbles = offset + QL + 64 * n + 32 * half;
                 for (int l = 0; l < 32; l += Lanes.LENGTH) {
-                    IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, nibbles + l));
-                    IntVector h = Lanes.toUnsignedInts(Lanes.bytes(data, qh + l));
+                    IntVector q = Lanes.unsignedBytes(data, nibbles + l);
+                    IntVector h = Lanes.unsignedBytes(data, qh + l);
                     IntVector low = lowGroup(q, h, half);
                     IntVector high = highGroup(q, h, half);
                     Lanes.toFloats(low.sub(32)).mul(d * Bits.s8(data, sc + l / 16 + 2 * half)).intoArray(dst, o + 32 * half + l);
@@ -67,8 +67,8 @@ final class Q6_KFormat extends QuantizedFormat {
                 for (int half = 0; half < 2; half++) {
                     long nibbles = at + QL + 64 * n + 32 * half;
                     for (int l = 0; l < 32; l += Lanes.LENGTH) {
-                        IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, nibbles + l));
-                        IntVector h = Lanes.toUnsignedInts(Lanes.bytes(data, qh + l));
+                        IntVector q = Lanes.unsignedBytes(data, nibbles + l);
+                        IntVector h = Lanes.unsignedBytes(data, qh + l);
                         IntVector low = lowGroup(q, h, half);
                         IntVector high = highGroup(q, h, half);
                         FloatVector p0 = Lanes.toFloats(low.sub(32)).mul(FloatVector.fromArray(Lanes.FLOATS, x, xn + 32 * half + l));

@@ -17,7 +17,7 @@ final class Q8_0Format extends QuantizedFormat {
     void decodeBlock(MemorySegment data, long offset, float[] dst, int dstOffset) {
         float d = Bits.f16(data, offset);
         for (int j = 0; j < 32; j += Lanes.LENGTH) {
-            Lanes.toFloats(Lanes.bytes(data, offset + 2 + j)).mul(d).intoArray(dst, dstOffset + j);
+            Lanes.signedBytes(data, offset + 2 + j).mul(d).intoArray(dst, dstOffset + j);
         }
     }
 
@@ -31,7 +31,7 @@ final class Q8_0Format extends QuantizedFormat {
             int xo = xOffset + b * blockSize;
             FloatVector sum = FloatVector.zero(Lanes.FLOATS);
             for (int j = 0; j < 32; j += Lanes.LENGTH) {
-                sum = Lanes.toFloats(Lanes.bytes(data, at + 2 + j)).fma(FloatVector.fromArray(Lanes.FLOATS, x, xo + j), sum);
+                sum = Lanes.signedBytes(data, at + 2 + j).fma(FloatVector.fromArray(Lanes.FLOATS, x, xo + j), sum);
             }
             acc = sum.fma(Lanes.splat(Bits.f16(data, at) * xd), acc);
         }
@@ -55,8 +55,8 @@ final class Q8_0Format extends QuantizedFormat {
                 FloatVector sum1 = sum0;
                 for (int j = 0; j < 32; j += Lanes.LENGTH) {
                     FloatVector xv = FloatVector.fromArray(Lanes.FLOATS, x, xo + j);
-                    sum0 = Lanes.toFloats(Lanes.bytes(data, o0 + at + 2 + j)).fma(xv, sum0);
-                    sum1 = Lanes.toFloats(Lanes.bytes(data, o1 + at + 2 + j)).fma(xv, sum1);
+                    sum0 = Lanes.signedBytes(data, o0 + at + 2 + j).fma(xv, sum0);
+                    sum1 = Lanes.signedBytes(data, o1 + at + 2 + j).fma(xv, sum1);
                 }
                 acc0 = sum0.fma(Lanes.splat(Bits.f16(data, o0 + at) * xd), acc0);
                 acc1 = sum1.fma(Lanes.splat(Bits.f16(data, o1 + at) * xd), acc1);

@@ -71,9 +71,9 @@ final class ScaleMinKFormat extends QuantizedFormat {
             int shift = 4 * (s & 1);
             int o = dstOffset + 32 * s;
             for (int l = 0; l < 32; l += Lanes.LENGTH) {
-                IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, bytes + l)).lanewise(VectorOperators.LSHR, shift).and(0x0F);
+                IntVector q = Lanes.unsignedBytes(data, bytes + l).lanewise(VectorOperators.LSHR, shift).and(0x0F);
                 if (fiveBit) {
-                    q = q.or(Lanes.toUnsignedInts(Lanes.bytes(data, offset + QH + l)).lanewise(VectorOperators.LSHR, s).and(1)
+                    q = q.or(Lanes.unsignedBytes(data, offset + QH + l).lanewise(VectorOperators.LSHR, s).and(1)
                             .lanewise(VectorOperators.LSHL, 4));
                 }
                 // (d1 * q) - m1 with two roundings, as ggml: no fused multiply-add
@@ -104,9 +104,9 @@ final class ScaleMinKFormat extends QuantizedFormat {
                 FloatVector qx = FloatVector.zero(Lanes.FLOATS);
                 FloatVector xs = qx;
                 for (int l = 0; l < 32; l += Lanes.LENGTH) {
-                    IntVector q = Lanes.toUnsignedInts(Lanes.bytes(data, bytes + l)).lanewise(VectorOperators.LSHR, shift).and(0x0F);
+                    IntVector q = Lanes.unsignedBytes(data, bytes + l).lanewise(VectorOperators.LSHR, shift).and(0x0F);
                     if (fiveBit) {
-                        q = q.or(Lanes.toUnsignedInts(Lanes.bytes(data, at + QH + l)).lanewise(VectorOperators.LSHR, s).and(1)
+                        q = q.or(Lanes.unsignedBytes(data, at + QH + l).lanewise(VectorOperators.LSHR, s).and(1)
                                 .lanewise(VectorOperators.LSHL, 4));
                     }
                     FloatVector xv = FloatVector.fromArray(Lanes.FLOATS, x, xs0 + l);

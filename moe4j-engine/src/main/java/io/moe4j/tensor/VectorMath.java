@@ -453,7 +453,7 @@ public final class VectorMath {
     }
 
     /**
-     * Whether the float kernels run in the machine's own vectors: false where those are narrower than 256 bits
+     * Whether the float kernels run in the machine's own vectors: false where those are narrower than 128 bits
      * ({@link Lanes}), and the kernels run as the Vector API's Java code, many times slower.
      */
     public static boolean floatVectorsNative() {

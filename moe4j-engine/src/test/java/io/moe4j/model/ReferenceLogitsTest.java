@@ -2,6 +2,7 @@ package io.moe4j.model;
 
 import io.moe4j.route.RoutingPlan;
 import io.moe4j.tensor.ComputePool;
+import io.moe4j.tensor.VectorMath;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -33,6 +34,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   Q8_0 and F16 logits differ, so a wrongly decoded block (differences of 1 or more) cannot pass.</li>
  * </ul>
  * Cosine similarity per position must stay above 0.9999 and the top-1 token must agree everywhere.
+ *
+ * <p>With 128-bit vectors (four float lanes: NEON, or {@code -XX:MaxVectorSize=16}) the float kernels of a batched
+ * prefill add each row's products in four lanes instead of eight or sixteen. They are as exact there
+ * ({@code MatmulTest}: within 5e-7 of the products' magnitude at every width; measured on 2048-wide Q4_K, Q6_K and
+ * Q8_0 rows, mean relative error 1.05e-8 against 8.1e-9 with eight lanes), but on tiny-code-moe Q4_K_M the other
+ * order flips a rounding at one of the 24 positions, position 20, which is already the file's largest difference with
+ * eight lanes (0.087): 0.339 there, and at most 0.098 at the other 23 (cosine 0.99978). There the bounds are 0.4 and
+ * 0.9995, still under the 0.72 by which llama.cpp's own Q8_0 and F16 logits differ. (Its integer kernels, which
+ * add exact block sums, gave 0.077 at four lanes, and prefill at 0.59x the float kernels' speed.)
  */
 class ReferenceLogitsTest {
     private static ComputePool pool;
@@ -52,6 +62,9 @@ class ReferenceLogitsTest {
 
     static Tolerance toleranceFor(String fixture) {
         boolean floatWeights = fixture.endsWith("-f32") || fixture.endsWith("-f16");
+        if (VectorMath.machineVectorBits() < 256 && !floatWeights) {
+            return new Tolerance(0.4, 0.9995, true);
+        }
         return new Tolerance(floatWeights ? 0.02 : 0.15, 0.9999, true);
     }
 
