@@ -75,6 +75,9 @@ final class BenchCommand implements Runnable {
             if (pageNote != null) {
                 System.err.println("moe4j: note: " + pageNote);
             }
+            int layers = model.config().layerCount();
+            results.stream().map(m -> fallbackNote(m, layers)).filter(java.util.Objects::nonNull)
+                    .forEach(note -> System.err.println("moe4j: warning: " + note));
             MemoryBandwidth.Result memory = generate > 0 ? MemoryBandwidth.measure(pool, MEMORY_TEST_BYTES, MEMORY_TEST_PASSES) : null;
             double memoryRead = memory != null ? memory.gigabytesPerSecond() : Double.NaN;
             if (json) {
@@ -109,6 +112,9 @@ final class BenchCommand implements Runnable {
                             weights, m.medianTokensPerSecond() * bytesPerToken / 1e9, 100 * weights / memoryRead);
                     System.out.printf(Locale.ROOT, "memory read speed, %d threads, right after: %.2f GB/s (median of %d reads of %d MB, %s)%n",
                             pool.threads(), memoryRead, MEMORY_TEST_PASSES, MEMORY_TEST_BYTES >> 20, hugePages(memory.hugePageShare()));
+                    if (!Double.isNaN(m.allocatedBytesPerToken())) {
+                        System.out.printf(Locale.ROOT, "decode allocated %,.0f bytes per token%n", m.allocatedBytesPerToken());
+                    }
                 });
             }
         }
@@ -133,6 +139,22 @@ final class BenchCommand implements Runnable {
         }
         System.out.printf(Locale.ROOT, "  matrix products %.1f%% of the time, the work between them (attention, norms, routing, gating) %.1f%%, the rest %.1f%%%n",
                 share(inProducts, m.nanos()), share(between, m.nanos()), Math.max(0, 100 - share(inProducts + between, m.nanos())));
+    }
+
+    /**
+     * What to tell the user when a decode measurement of a model of {@code layers} layers allocated like vector code
+     * run as the Vector API's Java fallbacks ({@link Benchmark#FALLBACK_BYTES_PER_LAYER}), else null: its speeds are
+     * then not the engine's.
+     */
+    static String fallbackNote(Benchmark.Measurement m, int layers) {
+        double bytes = m.allocatedBytesPerToken();
+        if (!m.name().startsWith("tg") || Double.isNaN(bytes) || bytes <= Benchmark.FALLBACK_BYTES_PER_LAYER * layers) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "%s allocated %,.0f bytes per token (a compiled decode step allocates only its routing decisions,"
+                + " a few hundred bytes a layer): the JIT left some vector code running as the Vector API's Java fallbacks, so these"
+                + " speeds are below the engine's; %s", m.name(), bytes, VectorMath.floatVectorsNative()
+                ? "a new process usually compiles it" : "with vectors under 128 bits the float code always runs so");
     }
 
     /** Far larger than any cache, small beside a model. */
@@ -173,10 +195,10 @@ final class BenchCommand implements Runnable {
         root.put("weight_bytes_per_token", bytesPerToken);
         if (memory != null) {
             root.put("memory_read_gb_per_second", memory.gigabytesPerSecond());
-            putShare(root, "memory_read_huge_page_share", memory.hugePageShare());
+            putNumber(root, "memory_read_huge_page_share", memory.hugePageShare());
         }
         root.put("weight_copies_bytes", copies.residentBytes());
-        putShare(root, "weight_copies_huge_page_share", copies.fraction());
+        putNumber(root, "weight_copies_huge_page_share", copies.fraction());
         ArrayNode rows = root.putArray("results");
         for (Benchmark.Measurement m : results) {
             ObjectNode r = rows.addObject();
@@ -192,6 +214,7 @@ final class BenchCommand implements Runnable {
             if (m.name().startsWith("tg")) {
                 r.put("weight_gb_per_second", m.meanTokensPerSecond() * bytesPerToken / 1e9);
             }
+            putNumber(r, "allocated_bytes_per_token", m.allocatedBytesPerToken());
             OperationTimes o = m.operations();
             ObjectNode ops = r.putObject("parallel_operations");
             ops.put("count", o.operations());
@@ -220,8 +243,8 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    /** A share as a number, or null where it is unknown. */
-    private static void putShare(ObjectNode node, String name, double fraction) {
+    /** A number, or null where it is unknown (NaN). */
+    private static void putNumber(ObjectNode node, String name, double fraction) {
         if (Double.isNaN(fraction)) {
             node.putNull(name);
         } else {

@@ -2,6 +2,7 @@ package io.moe4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moe4j.generate.Benchmark;
 import io.moe4j.testing.Shared;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,7 @@ class BenchCommandTest {
                 .containsPattern("decode weight bandwidth: [0-9.]+ GB/s \\(median run [0-9.]+ GB/s\\), [0-9]+% of the memory read speed")
                 .containsPattern("memory read speed, 2 threads, right after: [0-9.]+ GB/s \\(median of 7 reads of 256 MB, ([0-9]+% in 2 MB pages|page size unknown)\\)")
                 .containsPattern("weight copies: [0-9,]+ MB in memory, ([0-9]+% in 2 MB pages|page size unknown)")
+                .containsPattern("decode allocated [0-9,]+ bytes per token")
                 .containsPattern("tg4: [0-9.]+% of the time in [0-9,]+ parallel operations; the calling thread waited [0-9.]+% at their ends"
                         + " \\([0-9.]+% in [0-9]+ waits of 0.5 ms or more, each a thread that lost its CPU\\), and took over [0-9]+ chunks from a stalled thread");
 
@@ -41,6 +43,25 @@ class BenchCommandTest {
         assertThat(operations.get("share_of_time").asDouble()).isBetween(0.0, 1.0);
         assertThat(operations.get("wait_share_of_time").asDouble()).isBetween(0.0, operations.get("share_of_time").asDouble());
         assertThat(operations.get("chunks_taken_over").asLong()).isNotNegative();
+        assertThat(root.get("results").get(0).get("allocated_bytes_per_token").asDouble()).isNotNegative();
+    }
+
+    /**
+     * A decode that allocated like vector code run as the Vector API's Java fallbacks gets a warning; a compiled one,
+     * and a prefill (which allocates its rounded rows by design), do not.
+     */
+    @Test
+    void warnsWhenDecodeAllocatesLikeUncompiledVectorCode() {
+        io.moe4j.tensor.OperationTimes none = new io.moe4j.tensor.OperationTimes();
+        double[] twoRuns = {50, 50};
+        // 5 layers: up to 5 KB a token is routing decisions
+        long fallback = (long) (2 * 32 * 5 * Benchmark.FALLBACK_BYTES_PER_LAYER) + 2 * 32;
+        assertThat(BenchCommand.fallbackNote(new Benchmark.Measurement("tg32", 32, 50, 0, twoRuns, none, 1, fallback), 5))
+                .startsWith("tg32 allocated 5,121 bytes per token").contains("Java fallbacks");
+        assertThat(BenchCommand.fallbackNote(new Benchmark.Measurement("tg32", 32, 50, 0, twoRuns, none, 1, fallback), 6)).isNull();
+        assertThat(BenchCommand.fallbackNote(new Benchmark.Measurement("tg32", 32, 50, 0, twoRuns, none, 1, 2 * 32 * 726), 5)).isNull();
+        assertThat(BenchCommand.fallbackNote(new Benchmark.Measurement("pp64", 64, 50, 0, twoRuns, none, 1, fallback * 4), 5)).isNull();
+        assertThat(BenchCommand.fallbackNote(new Benchmark.Measurement("tg32", 32, 50, 0, twoRuns, none, 1, -1), 5)).isNull();
     }
 
     /**

@@ -22,7 +22,17 @@ public final class Benchmark {
      * time ({@code operations}: inside the pool's parallel operations, over {@code nanos} in all).
      */
     public record Measurement(String name, int tokens, double meanTokensPerSecond, double sdTokensPerSecond, double[] samples,
-                              OperationTimes operations, long nanos) {
+                              OperationTimes operations, long nanos, long allocatedBytes) {
+        /**
+         * Heap bytes the JVM's threads allocated during the measured runs, per token; NaN where the JVM does not say.
+         * A compiled decode step allocates only its routing decisions (about a hundred bytes per layer); vector code
+         * that the JIT left as calls to the Vector API's Java fallbacks allocates every vector, tens to hundreds of KB
+         * per token, and runs several times slower ({@link #FALLBACK_BYTES_PER_LAYER}).
+         */
+        public double allocatedBytesPerToken() {
+            return allocatedBytes < 0 ? Double.NaN : (double) allocatedBytes / ((long) tokens * samples.length);
+        }
+
         /** The median run: on a shared machine one stalled run moves the mean, not this. */
         public double medianTokensPerSecond() {
             return median(samples);
@@ -32,6 +42,14 @@ public final class Benchmark {
             return java.util.Arrays.stream(samples).max().orElse(0);
         }
     }
+
+    /**
+     * Above this many bytes allocated per decoded token and layer, decode ran vector code as the Vector API's Java
+     * fallbacks. Compiled, a step allocates its routing decisions: 145 bytes a layer on tiny-code-moe (top-4), 210 on
+     * olmoe (top-8; 726 and 3,366 bytes a token, {@code bench}, 2026-12-01). Uncompiled, one key store at 256 bits
+     * allocated 2 KB a layer (10.8 KB a tiny-code-moe step), and attention's rounding 78 KB a layer (388 KB a step).
+     */
+    public static final double FALLBACK_BYTES_PER_LAYER = 1024;
 
     /** The middle value, or the mean of the two middle values; {@code values} is left as it was. */
     static double median(double[] values) {
@@ -129,6 +147,7 @@ public final class Benchmark {
         // taken in the measured runs cost the JIT a deoptimization and a recompilation there (ComputePool.forRange's
         // timing, and the formatting of the progress lines, compiled while the first measured prefills ran)
         OperationTimes warmUpOperations = new OperationTimes();
+        long[] warmUpAllocated = {0};
         long warmUpStart = System.nanoTime();
         long reported = warmUpStart;
         long previous = Long.MAX_VALUE;
@@ -139,7 +158,7 @@ public final class Benchmark {
         long now;
         do {
             previous = last;
-            last = timedRun(pool, warmUpOperations, setUp, run);
+            last = timedRun(pool, warmUpOperations, setUp, run, warmUpAllocated);
             now = System.nanoTime();
             long millis = compilationMillis();
             if (millis != compileMillis) {
@@ -155,8 +174,9 @@ public final class Benchmark {
         double[] rates = new double[repetitions];
         OperationTimes operations = new OperationTimes();
         long nanos = 0;
+        long[] allocated = {0};
         for (int r = 0; r < repetitions; r++) {
-            long took = timedRun(pool, operations, setUp, run);
+            long took = timedRun(pool, operations, setUp, run, allocated);
             nanos += took;
             rates[r] = tokens / (took / 1e9);
             progress.accept(String.format(java.util.Locale.ROOT, "%s: run %d/%d %.1f tok/s", name, r + 1, repetitions, rates[r]));
@@ -171,7 +191,7 @@ public final class Benchmark {
             var += (v - mean) * (v - mean);
         }
         double sd = repetitions > 1 ? Math.sqrt(var / (repetitions - 1)) : 0;
-        return new Measurement(name, tokens, mean, sd, rates, operations, nanos);
+        return new Measurement(name, tokens, mean, sd, rates, operations, nanos, allocated[0]);
     }
 
     /**
@@ -186,17 +206,38 @@ public final class Benchmark {
     /** Looked up once: looking it up per run compiled the lookup's own stream code and kept the JIT busy. */
     private static final java.lang.management.CompilationMXBean JIT = java.lang.management.ManagementFactory.getCompilationMXBean();
 
-    /** Nanoseconds of one run after its (untimed) set-up, the pool's operations timed into {@code operations}. */
-    private static long timedRun(ComputePool pool, OperationTimes operations, Runnable setUp, Runnable run) {
+    /**
+     * Heap bytes all threads have allocated so far, or -1 where the JVM does not count them (threads idle during a
+     * run allocate nothing).
+     */
+    private static long allocatedSoFar() {
+        if (!(THREADS instanceof com.sun.management.ThreadMXBean counting) || !counting.isThreadAllocatedMemoryEnabled()) {
+            return -1;
+        }
+        return counting.getTotalThreadAllocatedBytes();
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /**
+     * Nanoseconds of one run after its (untimed) set-up, the pool's operations timed into {@code operations}, the heap
+     * bytes it allocated added to {@code allocated[0]} (which turns -1 for good where they are not counted).
+     */
+    private static long timedRun(ComputePool pool, OperationTimes operations, Runnable setUp, Runnable run, long[] allocated) {
         setUp.run();
         pool.timeOperations(operations);
+        long before = allocatedSoFar();
         long t0 = System.nanoTime();
+        long took;
         try {
             run.run();
         } finally {
+            took = System.nanoTime() - t0;
             pool.timeOperations(null);
         }
-        return System.nanoTime() - t0;
+        long after = allocatedSoFar();
+        allocated[0] = before < 0 || after < 0 || allocated[0] < 0 ? -1 : allocated[0] + (after - before);
+        return took;
     }
 
     private static int[] randomTokens(MoeModel model, int n, long seed) {
