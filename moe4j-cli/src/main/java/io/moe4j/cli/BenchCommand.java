@@ -152,9 +152,10 @@ final class BenchCommand implements Runnable {
             return null;
         }
         return String.format(Locale.ROOT, "%s allocated %,.0f bytes per token (a compiled decode step allocates only its routing decisions,"
-                + " a few hundred bytes a layer): the JIT left some vector code running as the Vector API's Java fallbacks, so these"
-                + " speeds are below the engine's; %s", m.name(), bytes, VectorMath.floatVectorsNative()
-                ? "a new process usually compiles it" : "with vectors under 128 bits the float code always runs so");
+                + " a few hundred bytes a layer): some vector code ran as the Vector API's Java fallbacks during the measured runs,"
+                + " so these speeds are below the engine's; %s", m.name(), bytes, VectorMath.floatVectorsNative()
+                ? "more repetitions (-r) let the JIT finish, and a new process usually compiles what it left"
+                : "with vectors under 128 bits the float code always runs so");
     }
 
     /** Far larger than any cache, small beside a model. */
