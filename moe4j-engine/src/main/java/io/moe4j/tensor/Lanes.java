@@ -36,10 +36,11 @@ final class Lanes {
     /** 0, 1, 2, ... as ints: the lane number, for picking one bit per lane out of a packed word. */
     static final IntVector IOTA = IntVector.zero(INTS).addIndex(1);
 
-    private static final VectorShuffle<Float> SWAP_8 = swap(8);
-    private static final VectorShuffle<Float> SWAP_4 = swap(4);
-    private static final VectorShuffle<Float> SWAP_2 = swap(2);
-    private static final VectorShuffle<Float> SWAP_1 = swap(1);
+    /** The shuffles of {@link #sum}, for a kernel that writes it out ({@link F16Format#dot}). */
+    static final VectorShuffle<Float> SWAP_8 = swap(8);
+    static final VectorShuffle<Float> SWAP_4 = swap(4);
+    static final VectorShuffle<Float> SWAP_2 = swap(2);
+    static final VectorShuffle<Float> SWAP_1 = swap(1);
 
     private Lanes() {
     }
