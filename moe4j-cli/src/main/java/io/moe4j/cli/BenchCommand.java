@@ -245,11 +245,11 @@ final class BenchCommand implements Runnable {
     }
 
     /** A number, or null where it is unknown (NaN). */
-    private static void putNumber(ObjectNode node, String name, double fraction) {
-        if (Double.isNaN(fraction)) {
+    private static void putNumber(ObjectNode node, String name, double value) {
+        if (Double.isNaN(value)) {
             node.putNull(name);
         } else {
-            node.put(name, fraction);
+            node.put(name, value);
         }
     }
 }

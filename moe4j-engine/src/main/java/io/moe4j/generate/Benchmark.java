@@ -25,7 +25,7 @@ public final class Benchmark {
                               OperationTimes operations, long nanos, long allocatedBytes) {
         /**
          * Heap bytes the JVM's threads allocated during the measured runs, per token; NaN where the JVM does not say.
-         * A compiled decode step allocates only its routing decisions (about a hundred bytes per layer); vector code
+         * A compiled decode step allocates only its routing decisions (a few hundred bytes a layer); vector code
          * that the JIT left as calls to the Vector API's Java fallbacks allocates every vector, tens to hundreds of KB
          * per token, and runs several times slower ({@link #FALLBACK_BYTES_PER_LAYER}).
          */

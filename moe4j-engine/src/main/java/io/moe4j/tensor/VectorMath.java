@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /** Float-vector primitives used by the model: dot products, scaled adds, RMS norm, softmax. */
 public final class VectorMath {
-    /** The decoders' float vectors ({@link Lanes}): the machine's widest, at least 256 bits. */
+    /** The decoders' float vectors ({@link Lanes}): the machine's widest, at least 128 bits. */
     static final VectorSpecies<Float> F = Lanes.FLOATS;
 
     private VectorMath() {
