@@ -29,6 +29,34 @@ class VectorMathTest {
         }
     }
 
+    /**
+     * Against ggml's own order (each float square added to a double one after the other): the same scale for every
+     * input here, so the same outputs bit for bit, at offsets and lengths on and off the vector width.
+     */
+    @Test
+    void rmsNormMatchesGgmlSequentialSum() {
+        Random rnd = new Random(3);
+        for (int n : new int[] {1, 7, Lanes.LENGTH, Lanes.LENGTH + 1, 2 * Lanes.LENGTH - 1, 96, 257, 1000, 2048, 4096}) {
+            for (int trial = 0; trial < 20; trial++) {
+                float[] x = TestData.gaussian(rnd, n + 3, 1 + 100 * rnd.nextDouble());
+                float[] weight = TestData.gaussian(rnd, n, 1.0);
+                float eps = 1e-6f;
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    sum += x[3 + i] * x[3 + i];
+                }
+                float scale = (float) (1.0 / Math.sqrt((float) (sum / n) + eps));
+                float[] expected = new float[n + 1];
+                for (int i = 0; i < n; i++) {
+                    expected[1 + i] = x[3 + i] * scale * weight[i];
+                }
+                float[] out = new float[n + 1];
+                VectorMath.rmsNorm(x, 3, weight, eps, out, 1, n);
+                assertThat(out).as("n=%d", n).containsExactly(expected);
+            }
+        }
+    }
+
     @Test
     void scoresOverKeysInBlocksMatchAScalarDotPerKey() {
         Random rnd = new Random(11);
