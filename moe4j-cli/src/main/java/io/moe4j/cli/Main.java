@@ -23,6 +23,7 @@ import java.io.PrintWriter;
                 ReportCommand.class,
                 SweepCommand.class,
                 BenchCommand.class,
+                CompareCommand.class,
                 SynthCommand.class,
                 CommandLine.HelpCommand.class
         })
