@@ -26,5 +26,6 @@ classes "$2" "$work/b"
 # the launcher's JVM options (./moe4j), with room for two models' copies
 exec_java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
   -Xms2g -Xmx8g -XX:MaxDirectMemorySize=16g -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:CICompilerCount=4
+  -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0
   "@$here/jit.options")
 "${exec_java[@]}" -cp "$work/harness" AbBuilds "$work/a" "$work/b" "${@:3}" 2>&1 | grep -v "^WARNING: Using incubator"
