@@ -22,9 +22,10 @@ import java.util.Locale;
  * percent within minutes) falls on both; each round's ratio compares two processes run one right after the other.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Run llama.cpp's llama-bench and moe4j bench on the same model, alternating processes round after",
-                "round (llama-bench first in odd rounds), and print each engine's prefill and decode speed per round,",
-                "the ratio moe4j / llama.cpp of each round's pair, and the median ratio."})
+        description = {"Run llama.cpp's llama-bench and moe4j bench on the same model in processes",
+                "that alternate round after round (llama-bench first in odd rounds); print",
+                "each engine's prefill and decode speed per round, the ratio moe4j / llama.cpp",
+                "of each round's pair, and the median ratio."})
 final class CompareCommand implements Runnable {
     @Option(names = "--llama-bench", required = true, paramLabel = "PATH", description = "llama.cpp's llama-bench binary.")
     Path llamaBench;
