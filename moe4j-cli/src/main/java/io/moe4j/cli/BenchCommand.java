@@ -30,18 +30,8 @@ final class BenchCommand implements Runnable {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = {"-p", "--n-prompt"}, paramLabel = "N", description = "Prefill tokens; 0 skips prefill (default ${DEFAULT-VALUE}).")
-    int prompt = 128;
-
-    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", description = "Decode tokens; 0 skips decode (default ${DEFAULT-VALUE}).")
-    int generate = 64;
-
-    @Option(names = {"-d", "--n-depth"}, paramLabel = "N",
-            description = "Tokens already in the context before each prefill and decode, filled untimed (default ${DEFAULT-VALUE}).")
-    int depth = 0;
-
-    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "Repetitions after the warm-up (default ${DEFAULT-VALUE}).")
-    int repetitions = 3;
+    @Mixin
+    BenchSizeOptions sizes;
 
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
@@ -52,9 +42,11 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        if (prompt < 0 || generate < 0 || depth < 0 || repetitions < 1) {
-            throw new UserError("-p, -n and -d must not be negative and -r must be positive");
-        }
+        sizes.requireValid();
+        int prompt = sizes.prompt;
+        int generate = sizes.generate;
+        int depth = sizes.depth;
+        int repetitions = sizes.repetitions;
         try (MoeModel model = Architectures.load(modelOptions.requireModel(), modelOptions.loadOptions()); ComputePool pool = modelOptions.pool()) {
             model.file().preload();
             int ctx = depth + Math.max(prompt, generate);
@@ -192,7 +184,7 @@ final class BenchCommand implements Runnable {
         root.put("architecture", model.config().architecture());
         root.put("threads", modelOptions.threads);
         root.put("vector_bits", VectorMath.machineVectorBits());
-        root.put("n_depth", depth);
+        root.put("n_depth", sizes.depth);
         root.put("weight_bytes_per_token", bytesPerToken);
         if (memory != null) {
             root.put("memory_read_gb_per_second", memory.gigabytesPerSecond());

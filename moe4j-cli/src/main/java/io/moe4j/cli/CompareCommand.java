@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moe4j.generate.Benchmark;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -33,20 +35,11 @@ final class CompareCommand implements Runnable {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "The GGUF model both engines run.")
     Path model;
 
-    @Option(names = {"-p", "--n-prompt"}, paramLabel = "N", description = "Prefill tokens; 0 skips prefill (default ${DEFAULT-VALUE}).")
-    int prompt = 128;
-
-    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", description = "Decode tokens; 0 skips decode (default ${DEFAULT-VALUE}).")
-    int generate = 64;
-
-    @Option(names = {"-d", "--n-depth"}, paramLabel = "N", description = "Tokens already in the context (default ${DEFAULT-VALUE}).")
-    int depth = 0;
+    @Mixin
+    BenchSizeOptions sizes;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads for both engines (default: the number of cores).")
     Integer threads;
-
-    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "Repetitions within each process (default ${DEFAULT-VALUE}).")
-    int repetitions = 3;
 
     @Option(names = "--rounds", paramLabel = "N", description = "Pairs of processes (default ${DEFAULT-VALUE}).")
     int rounds = 3;
@@ -63,8 +56,9 @@ final class CompareCommand implements Runnable {
 
     @Override
     public void run() {
-        if (prompt < 0 || generate < 0 || depth < 0 || repetitions < 1 || rounds < 1 || (prompt == 0 && generate == 0)) {
-            throw new UserError("-p, -n and -d must not be negative, not both -p and -n 0, and -r and --rounds must be positive");
+        sizes.requireValid();
+        if (rounds < 1 || (sizes.prompt == 0 && sizes.generate == 0)) {
+            throw new UserError("--rounds must be positive, and -p and -n not both 0");
         }
         if (!Files.isExecutable(llamaBench) || Files.isDirectory(llamaBench)) {
             throw new UserError("llama-bench not found or not executable: " + llamaBench + " (give the path of llama.cpp's llama-bench binary)");
@@ -82,9 +76,9 @@ final class CompareCommand implements Runnable {
                 boolean runLlama = (turn == 0) == llamaFirst;
                 System.err.printf("moe4j: compare: round %d/%d, %s%n", round, rounds, runLlama ? "llama-bench" : "moe4j bench");
                 if (runLlama) {
-                    llama.add(llamaSpeeds(runProcess("llama-bench", llamaCommand(threadCount)), prompt, generate, depth));
+                    llama.add(llamaSpeeds(runProcess("llama-bench", llamaCommand(threadCount)), sizes.prompt, sizes.generate, sizes.depth));
                 } else {
-                    ours.add(moe4jSpeeds(runProcess("moe4j bench", moe4jCommand(moe4j, threadCount)), prompt, generate, depth));
+                    ours.add(moe4jSpeeds(runProcess("moe4j bench", moe4jCommand(moe4j, threadCount)), sizes.prompt, sizes.generate, sizes.depth));
                 }
             }
         }
@@ -104,17 +98,17 @@ final class CompareCommand implements Runnable {
     }
 
     List<String> llamaCommand(int threadCount) {
-        List<String> command = new ArrayList<>(List.of(llamaBench.toString(), "-m", model.toString(), "-p", String.valueOf(prompt),
-                "-n", String.valueOf(generate), "-t", String.valueOf(threadCount), "-r", String.valueOf(repetitions), "-o", "json"));
-        if (depth > 0) {
-            command.addAll(List.of("-d", String.valueOf(depth)));
+        List<String> command = new ArrayList<>(List.of(llamaBench.toString(), "-m", model.toString(), "-p", String.valueOf(sizes.prompt),
+                "-n", String.valueOf(sizes.generate), "-t", String.valueOf(threadCount), "-r", String.valueOf(sizes.repetitions), "-o", "json"));
+        if (sizes.depth > 0) {
+            command.addAll(List.of("-d", String.valueOf(sizes.depth)));
         }
         return command;
     }
 
     List<String> moe4jCommand(Path moe4j, int threadCount) {
-        return List.of(moe4j.toString(), "bench", "-m", model.toString(), "-p", String.valueOf(prompt), "-n", String.valueOf(generate),
-                "-d", String.valueOf(depth), "-t", String.valueOf(threadCount), "-r", String.valueOf(repetitions), "--json");
+        return List.of(moe4j.toString(), "bench", "-m", model.toString(), "-p", String.valueOf(sizes.prompt), "-n", String.valueOf(sizes.generate),
+                "-d", String.valueOf(sizes.depth), "-t", String.valueOf(threadCount), "-r", String.valueOf(sizes.repetitions), "--json");
     }
 
     /** Runs a command to its end and returns what it printed on stdout; its stderr goes to ours (progress). */
@@ -170,7 +164,7 @@ final class CompareCommand implements Runnable {
             for (int i = 0; i < values.length; i++) {
                 values[i] = samples.get(i).asDouble();
             }
-            return median(values);
+            return Benchmark.median(values);
         }
         return test.path("avg_ts").asDouble(Double.NaN);
     }
@@ -178,14 +172,15 @@ final class CompareCommand implements Runnable {
     /** {@code moe4j bench --json}: results named like llama-bench's rows ({@code pp128}, {@code tg64 @ d512}), each with its median. */
     static Speeds moe4jSpeeds(String output, int prompt, int generate, int depth) {
         JsonNode results = parse("moe4j bench", output).path("results");
-        String suffix = depth > 0 ? " @ d" + depth : "";
+        String pp = Benchmark.name("pp", prompt, depth);
+        String tg = Benchmark.name("tg", generate, depth);
         double prefill = Double.NaN;
         double decode = Double.NaN;
         for (JsonNode result : results) {
             String test = result.path("test").asText();
-            if (test.equals("pp" + prompt + suffix)) {
+            if (test.equals(pp)) {
                 prefill = result.path("median").asDouble(Double.NaN);
-            } else if (test.equals("tg" + generate + suffix)) {
+            } else if (test.equals(tg)) {
                 decode = result.path("median").asDouble(Double.NaN);
             }
         }
@@ -224,13 +219,6 @@ final class CompareCommand implements Runnable {
         return s;
     }
 
-    static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
     /** Each round's ratio moe4j / llama.cpp for one measurement. */
     private static double[] ratios(List<Speeds> llama, List<Speeds> ours, boolean prefill) {
         double[] r = new double[llama.size()];
@@ -242,35 +230,34 @@ final class CompareCommand implements Runnable {
 
     private String table(List<Speeds> llama, List<Speeds> ours, int threadCount) {
         StringBuilder out = new StringBuilder();
-        String suffix = depth > 0 ? " @ d" + depth : "";
-        String pp = "pp" + prompt + suffix;
-        String tg = "tg" + generate + suffix;
+        String pp = Benchmark.name("pp", sizes.prompt, sizes.depth);
+        String tg = Benchmark.name("tg", sizes.generate, sizes.depth);
         out.append(String.format(Locale.ROOT, "model: %s, threads: %d, %d rounds of two processes (llama-bench first in odd rounds), medians of -r %d runs%n",
-                model.getFileName(), threadCount, rounds, repetitions));
+                model.getFileName(), threadCount, rounds, sizes.repetitions));
         out.append(String.format(Locale.ROOT, "%-6s", "round"));
-        if (prompt > 0) {
+        if (sizes.prompt > 0) {
             out.append(String.format(Locale.ROOT, " %16s %16s %7s", "llama.cpp " + pp, "moe4j " + pp, "ratio"));
         }
-        if (generate > 0) {
+        if (sizes.generate > 0) {
             out.append(String.format(Locale.ROOT, " %16s %16s %7s", "llama.cpp " + tg, "moe4j " + tg, "ratio"));
         }
         out.append('\n');
         for (int i = 0; i < rounds; i++) {
             out.append(String.format(Locale.ROOT, "%-6d", i + 1));
-            if (prompt > 0) {
+            if (sizes.prompt > 0) {
                 out.append(String.format(Locale.ROOT, " %16.2f %16.2f %7.3f", llama.get(i).prefill(), ours.get(i).prefill(),
                         ours.get(i).prefill() / llama.get(i).prefill()));
             }
-            if (generate > 0) {
+            if (sizes.generate > 0) {
                 out.append(String.format(Locale.ROOT, " %16.2f %16.2f %7.3f", llama.get(i).decode(), ours.get(i).decode(),
                         ours.get(i).decode() / llama.get(i).decode()));
             }
             out.append('\n');
         }
-        if (prompt > 0) {
+        if (sizes.prompt > 0) {
             out.append(summary(pp, ratios(llama, ours, true)));
         }
-        if (generate > 0) {
+        if (sizes.generate > 0) {
             out.append(summary(tg, ratios(llama, ours, false)));
         }
         return out.toString();
@@ -281,7 +268,7 @@ final class CompareCommand implements Runnable {
         double max = Arrays.stream(ratios).max().orElse(Double.NaN);
         long atLeastOne = Arrays.stream(ratios).filter(r -> r >= 1.0).count();
         return String.format(Locale.ROOT, "%s: moe4j / llama.cpp median %.3fx (rounds %.3f-%.3f), at least 1.0x in %d of %d rounds%n",
-                test, median(ratios), min, max, atLeastOne, ratios.length);
+                test, Benchmark.median(ratios), min, max, atLeastOne, ratios.length);
     }
 
     private String toJson(List<Speeds> llama, List<Speeds> ours, int threadCount) {
@@ -289,28 +276,28 @@ final class CompareCommand implements Runnable {
         ObjectNode root = mapper.createObjectNode();
         root.put("model", model.toString());
         root.put("threads", threadCount);
-        root.put("n_prompt", prompt);
-        root.put("n_gen", generate);
-        root.put("n_depth", depth);
-        root.put("repetitions", repetitions);
+        root.put("n_prompt", sizes.prompt);
+        root.put("n_gen", sizes.generate);
+        root.put("n_depth", sizes.depth);
+        root.put("repetitions", sizes.repetitions);
         ArrayNode roundsNode = root.putArray("rounds");
         for (int i = 0; i < rounds; i++) {
             ObjectNode r = roundsNode.addObject();
             r.put("llama_first", i % 2 == 0);
-            if (prompt > 0) {
+            if (sizes.prompt > 0) {
                 r.put("llama_prefill_tokens_per_second", llama.get(i).prefill());
                 r.put("moe4j_prefill_tokens_per_second", ours.get(i).prefill());
             }
-            if (generate > 0) {
+            if (sizes.generate > 0) {
                 r.put("llama_decode_tokens_per_second", llama.get(i).decode());
                 r.put("moe4j_decode_tokens_per_second", ours.get(i).decode());
             }
         }
-        if (prompt > 0) {
-            root.put("prefill_ratio_median", median(ratios(llama, ours, true)));
+        if (sizes.prompt > 0) {
+            root.put("prefill_ratio_median", Benchmark.median(ratios(llama, ours, true)));
         }
-        if (generate > 0) {
-            root.put("decode_ratio_median", median(ratios(llama, ours, false)));
+        if (sizes.generate > 0) {
+            root.put("decode_ratio_median", Benchmark.median(ratios(llama, ours, false)));
         }
         try {
             return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);

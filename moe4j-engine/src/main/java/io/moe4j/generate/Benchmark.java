@@ -52,7 +52,7 @@ public final class Benchmark {
     public static final double FALLBACK_BYTES_PER_LAYER = 1024;
 
     /** The middle value, or the mean of the two middle values; {@code values} is left as it was. */
-    static double median(double[] values) {
+    public static double median(double[] values) {
         double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
         int n = sorted.length;
@@ -118,8 +118,8 @@ public final class Benchmark {
         });
     }
 
-    /** llama-bench's names: {@code tg32}, or {@code tg32 @ d512} with a filled context. */
-    private static String name(String kind, int tokens, int depth) {
+    /** llama-bench's names: {@code tg32}, or {@code tg32 @ d512} with a filled context ({@code kind} "pp" or "tg"). */
+    public static String name(String kind, int tokens, int depth) {
         return kind + tokens + (depth > 0 ? " @ d" + depth : "");
     }
 
