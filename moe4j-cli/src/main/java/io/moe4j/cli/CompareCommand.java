@@ -50,6 +50,9 @@ final class CompareCommand implements Runnable {
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
+    /** A line that opens a JSON array or object, after any indentation. */
+    private static final java.util.regex.Pattern JSON_LINE = java.util.regex.Pattern.compile("(?m)^[ \\t]*[\\[{]");
+
     /** One engine's figures from one process: tokens per second of the prefill and of the decode (NaN when not run). */
     record Speeds(double prefill, double decode) {
     }
@@ -189,19 +192,11 @@ final class CompareCommand implements Runnable {
 
     private static JsonNode parse(String name, String output) {
         // from the first line that opens JSON: some builds print log lines to stdout before it
-        int start = -1;
-        int at = 0;
-        for (String line : output.split("\n", -1)) {
-            String trimmed = line.strip();
-            if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
-                start = at;
-                break;
-            }
-            at += line.length() + 1;
-        }
-        if (start < 0) {
+        java.util.regex.Matcher opening = JSON_LINE.matcher(output);
+        if (!opening.find()) {
             throw new UserError(name + " printed no JSON");
         }
+        int start = opening.start();
         try {
             return new ObjectMapper().readTree(output.substring(start));
         } catch (IOException e) {

@@ -328,7 +328,7 @@ public final class VectorMath {
     static float meanSquare(float[] x, int offset, int n) {
         int i = 0;
         double sum = 0;
-        if (Lanes.NATIVE && DOUBLES.length() >= 2) {
+        if (Lanes.NATIVE) {
             int upper = F.loopBound(n);
             DoubleVector low = DoubleVector.zero(DOUBLES);
             DoubleVector high = low;
